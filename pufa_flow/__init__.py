@@ -1,0 +1,43 @@
+"""pufa-flow: 普法责任制考评与整改督办.
+
+create_app builds an application and has no side effects beyond that: no
+migrations, no files written, no app context pushed.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from . import config as config_module
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+    )
+    app.config.update(config_module.load(app.instance_path))
+    if test_config:
+        app.config.update(test_config)
+    config_module.validate(app.config)
+
+    from .extensions import csrf, db, login_manager, migrate
+    from .models import check_bindings
+
+    check_bindings()
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+
+    from . import api, views
+    from .jinja import register_filters
+
+    register_filters(app)
+    api.init_app(app)
+    views.init_app(app)
+    return app

@@ -1,0 +1,129 @@
+"""The `pufa-flow` command: Flask's CLI over create_app, plus our operations.
+
+Scriptable: every value can be given as an option (no prompt then), and a
+failure exits non-zero with a one-line reason on stderr.
+"""
+from __future__ import annotations
+
+import functools
+import sys
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from . import config as config_module
+from .errors import AppError
+
+
+def _make_app():
+    from . import create_app
+
+    if config_module.is_development():
+        from flask import Flask
+
+        probe = Flask("pufa_flow", instance_relative_config=True)
+        config_module.ensure_instance_secret(probe.instance_path)
+    try:
+        return create_app()
+    except config_module.ConfigError as exc:
+        click.echo(f"错误:{exc}", err=True)
+        sys.exit(2)
+
+
+def fails_cleanly(func):
+    """Turn a user's mistake into `Error: <reason>` and exit status 1."""
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except AppError as exc:
+            raise click.ClickException(exc.message) from None
+    return wrapper
+
+
+@click.group(cls=FlaskGroup, create_app=_make_app, add_version_option=False,
+             help="普法责任制考评与整改督办系统 pufa-flow")
+def main():
+    pass
+
+
+def _password_option(required_prompt: bool = True):
+    return click.option("--password", default=None,
+                        help="密码;省略时以隐藏方式提示输入")
+
+
+def _read_password(password: str | None) -> str:
+    if password is not None:
+        return password
+    if not sys.stdin.isatty():
+        raise click.ClickException("未提供 --password,且当前不是交互终端,无法提示输入密码")
+    return click.prompt("密码", hide_input=True, confirmation_prompt=True)
+
+
+@main.command("init")
+@click.option("--username", default="admin", show_default=True, help="第一个普法办账户的用户名")
+@_password_option()
+@with_appcontext
+@fails_cleanly
+def init_command(username: str, password: str | None):
+    """升级数据库结构,并在没有任何账户时创建第一个普法办账户。"""
+    import sqlalchemy as sa
+    from flask_migrate import upgrade
+
+    from .extensions import db
+    from .models import User
+    from .services.users import create_user
+
+    upgrade()
+    if db.session.scalar(sa.select(sa.func.count()).select_from(User)):
+        click.echo("数据库已是最新结构;已有账户,未新建。")
+        return
+    create_user({"username": username, "password": _read_password(password), "role": "office",
+                 "display_name": "普法办管理员"}, actor=None)
+    click.echo(f"已创建普法办账户:{username}")
+
+
+@main.command("create-user")
+@click.argument("username")
+@click.option("--role", required=True, type=click.Choice(["office", "unit", "evaluator", "panel", "viewer"]))
+@click.option("--unit-id", type=int, default=None, help="责任单位用户所属单位的编号")
+@click.option("--display-name", default="", help="姓名")
+@_password_option()
+@with_appcontext
+@fails_cleanly
+def create_user_command(username, role, unit_id, display_name, password):
+    """新建用户。"""
+    from .services.users import create_user
+
+    user = create_user({"username": username, "password": _read_password(password), "role": role,
+                        "unit_id": unit_id, "display_name": display_name}, actor=None)
+    click.echo(f"已创建用户 {user.username}(编号 {user.id})")
+
+
+@main.command("create-token")
+@click.argument("username")
+@click.option("--days", type=int, default=365, show_default=True, help="有效天数")
+@with_appcontext
+@fails_cleanly
+def create_token_command(username: str, days: int):
+    """为用户签发 API 令牌;标准输出只打印令牌本身。"""
+    import sqlalchemy as sa
+
+    from .extensions import db
+    from .models import User
+    from .services.auth import issue_token
+
+    user = db.session.scalar(sa.select(User).where(User.username == username))
+    if user is None:
+        raise click.ClickException(f"用户不存在:{username}")
+    click.echo(issue_token(user, name="cli", days=days))
+
+
+def register(command):
+    """Let feature modules add their commands to the group."""
+    main.add_command(command)
+    return command
+
+
+__all__ = ["main", "register", "current_app"]

@@ -1,0 +1,83 @@
+"""Settings from PUFA_* environment variables.
+
+Read once in create_app, never at import time, so tests and the CLI can pass
+their own values. There is deliberately no fallback secret: production without
+PUFA_SECRET_KEY (or an instance secret written by the development CLI) fails
+at start-up with a message that says what to set.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+SECRET_FILE = "secret_key"
+ENV_PREFIX = "PUFA_"
+
+
+class ConfigError(RuntimeError):
+    """The application cannot start with the settings it was given."""
+
+
+def is_development(environ=os.environ) -> bool:
+    return environ.get("PUFA_ENV", "production").lower() in {"development", "dev", "demo"}
+
+
+def ensure_instance_secret(instance_path: str | Path) -> None:
+    """Create and keep a secret for the development/demo path (CLI only)."""
+    import secrets
+
+    path = Path(instance_path) / SECRET_FILE
+    if path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(secrets.token_urlsafe(48))
+    path.chmod(0o600)
+
+
+def _read_secret(instance_path: str, environ) -> str | None:
+    if environ.get("PUFA_SECRET_KEY"):
+        return environ["PUFA_SECRET_KEY"]
+    path = Path(instance_path) / SECRET_FILE
+    return path.read_text().strip() if path.exists() else None
+
+
+def load(instance_path: str, environ=os.environ) -> dict:
+    dev = is_development(environ)
+    database_url = environ.get("PUFA_DATABASE_URL") or (
+        "sqlite:///" + str(Path(instance_path) / "pufa_flow.sqlite3")
+    )
+    upload_folder = environ.get("PUFA_UPLOAD_FOLDER") or str(Path(instance_path) / "uploads")
+    return {
+        "SECRET_KEY": _read_secret(instance_path, environ),
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
+        "PUFA_TIMEZONE": environ.get("PUFA_TIMEZONE", "Asia/Shanghai"),
+        "PUFA_UPLOAD_FOLDER": upload_folder,
+        "PUFA_ENV": "development" if dev else "production",
+        "MAX_CONTENT_LENGTH": int(environ.get("PUFA_MAX_UPLOAD_MB", "10")) * 1024 * 1024,
+        "SESSION_COOKIE_SECURE": not dev,
+        "REMEMBER_COOKIE_SECURE": not dev,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "PUFA_LOCKOUT_THRESHOLD": int(environ.get("PUFA_LOCKOUT_THRESHOLD", "5")),
+        "PUFA_LOCKOUT_MINUTES": int(environ.get("PUFA_LOCKOUT_MINUTES", "15")),
+        "PUFA_PAGE_SIZE": 50,
+        "JSON_AS_ASCII": False,
+    }
+
+
+def normalise_database_url(url: str) -> str:
+    """Let operators write postgresql://… and still get the psycopg 3 driver."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def validate(config: dict) -> None:
+    if not config.get("SECRET_KEY"):
+        raise ConfigError(
+            "PUFA_SECRET_KEY 未设置:生产环境请设置环境变量 PUFA_SECRET_KEY;"
+            "开发/演示环境请以 PUFA_ENV=development 运行 pufa-flow 命令,会在 instance 目录生成并保存密钥。"
+        )

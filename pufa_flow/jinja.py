@@ -1,0 +1,50 @@
+"""Template filters and globals: dates in Asia/Shanghai, labels, navigation."""
+from __future__ import annotations
+
+from flask import current_app
+
+from .clock import format_date_cn, format_local
+
+# (endpoint, label, roles that see it; empty = every signed-in user)
+NAV = [
+    ("cycles.index", "考评周期", ()),
+    ("items.index", "整改事项", ()),
+    ("notices.index", "整改通知书", ("office", "viewer", "unit")),
+    ("units.index", "责任单位", ()),
+    ("users.index", "用户", ("office",)),
+    ("audit.index", "审计日志", ("office",)),
+    ("workflows.index", "流程图", ()),
+]
+
+OBJECT_TYPES = {"unit": "单位", "user": "用户", "cycle": "考评周期", "assessment": "单位考评",
+                "item": "整改事项", "notice": "整改通知书", "import": "导入"}
+ACTIONS = {"unit.create": "新建单位", "unit.update": "修改单位", "user.create": "新建用户",
+           "user.update": "修改用户", "user.login": "登录", "user.login_failed": "登录失败",
+           "user.locked": "账户锁定", "token.issue": "签发令牌", "transition": "状态变更",
+           "units.import": "导入单位", "cycle.create": "新建考评周期", "notice.create": "下发整改通知书"}
+
+
+def _home_tiles(summary: dict) -> list[tuple]:
+    tiles = [
+        ("cycles.index", {}, summary["active_cycles"], "进行中的考评周期", ""),
+        ("items.index", {"open": 1}, summary["items_open"], "未销号整改事项", ""),
+        ("items.index", {"overdue": 1}, summary["items_overdue"], "已逾期整改事项",
+         "alert" if summary["items_overdue"] else ""),
+        ("items.index", {"status": "submitted"}, summary["items_submitted"], "待验收整改事项", ""),
+    ]
+    return [t for t in tiles if t[0] in current_app.view_functions]
+
+
+def register_filters(app) -> None:
+    zone = app.config["PUFA_TIMEZONE"]
+    app.add_template_filter(lambda v: format_local(v, zone), "local_time")
+    app.add_template_filter(format_date_cn, "date_cn")
+    app.add_template_filter(lambda v: v.isoformat() if v else "", "iso_date")
+
+    @app.context_processor
+    def globals_():
+        from .models import CONTACT_ROLES
+
+        nav = [n for n in NAV if n[0] in current_app.view_functions]
+        return {"nav_items": nav, "home_tiles": _home_tiles, "contact_roles": CONTACT_ROLES,
+                "object_type_labels": OBJECT_TYPES, "action_labels": ACTIONS}

@@ -1,0 +1,24 @@
+"""Tables. Importing this package registers every model with the metadata."""
+from .audit import AuditEvent, AuditLogIsAppendOnly
+from .calendar import WorkdayOverride
+from .cycles import GRADES, PHASES, Cycle, CyclePhase, UnitAssessment
+from .org import CONTACT_ROLES, UNIT_KINDS, Contact, Unit
+from .outbox import OutboxMessage
+from .rectification import ITEM_CATEGORIES, NOTICE_SOURCES, Notice, RectificationItem
+from .users import ROLES, ApiToken, User
+
+STATEFUL_MODELS = {m.object_type: m for m in (Cycle, UnitAssessment, RectificationItem)}
+
+
+def check_bindings() -> None:
+    """Fail at start-up if a machine names a guard or effect a table lacks."""
+    for model in STATEFUL_MODELS.values():
+        model.workflow.check_binding(model)
+
+
+__all__ = [
+    "ApiToken", "AuditEvent", "AuditLogIsAppendOnly", "CONTACT_ROLES", "Contact", "Cycle",
+    "CyclePhase", "GRADES", "ITEM_CATEGORIES", "NOTICE_SOURCES", "Notice", "OutboxMessage",
+    "PHASES", "ROLES", "RectificationItem", "STATEFUL_MODELS", "UNIT_KINDS", "Unit",
+    "UnitAssessment", "User", "WorkdayOverride", "check_bindings",
+]

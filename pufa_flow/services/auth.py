@@ -1,0 +1,91 @@
+"""Sign-in with a lockout kept in the database, and bearer tokens."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from ..clock import format_local
+from ..errors import Unauthorized
+from ..extensions import db
+from ..models import ApiToken, User
+from ..models.base import utcnow_naive
+from . import audit
+from .transaction import transaction
+
+TOKEN_PREFIX = "pf_"
+BAD_CREDENTIALS = "用户名或密码错误"
+
+
+def _lockout_settings() -> tuple[int, int]:
+    cfg = current_app.config
+    return cfg["PUFA_LOCKOUT_THRESHOLD"], cfg["PUFA_LOCKOUT_MINUTES"]
+
+
+def authenticate(username: str, password: str, *, now: datetime | None = None) -> User:
+    """The user, or Unauthorized with a Chinese reason. Every failure is audited."""
+    now = now or utcnow_naive()
+    username = (username or "").strip()
+    user = db.session.scalar(sa.select(User).where(User.username == username)) if username else None
+    if user is None:
+        with transaction():
+            audit.record("user.login_failed", "user", None, data={"username": username[:50]})
+        raise Unauthorized(BAD_CREDENTIALS)
+    if user.locked_until and user.locked_until > now:
+        raise Unauthorized(f"登录失败次数过多,账户已锁定至 {format_local(user.locked_until)},请稍后再试或联系普法办")
+    if not user.check_password(password or ""):
+        _register_failure(user, now)
+    if not user.is_active_account:
+        raise Unauthorized("该账户已停用,请联系普法办")
+    with transaction():
+        user.failed_logins = 0
+        user.locked_until = None
+        user.last_login_at = now
+        audit.record("user.login", "user", user.id, actor=user, unit_id=user.unit_id)
+    return user
+
+
+def _register_failure(user: User, now: datetime) -> None:
+    threshold, minutes = _lockout_settings()
+    with transaction():
+        user.failed_logins += 1
+        locked = user.failed_logins >= threshold
+        if locked:
+            user.locked_until = now + timedelta(minutes=minutes)
+            user.failed_logins = 0
+        audit.record("user.locked" if locked else "user.login_failed", "user", user.id,
+                     unit_id=user.unit_id, data={"username": user.username})
+    if locked:
+        raise Unauthorized(f"密码连续错误{threshold}次,账户已锁定{minutes}分钟")
+    raise Unauthorized(BAD_CREDENTIALS)
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(user: User, *, name: str, actor=None, days: int | None = 365) -> str:
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    expires = utcnow_naive() + timedelta(days=days) if days else None
+    with transaction():
+        row = ApiToken(user_id=user.id, token_hash=_hash(token), name=name, expires_at=expires)
+        db.session.add(row)
+        db.session.flush()
+        audit.record("token.issue", "user", user.id, actor=actor or user, unit_id=user.unit_id,
+                     data={"token_id": row.id, "name": name})
+    return token
+
+
+def user_for_token(token: str) -> User | None:
+    if not token or not token.startswith(TOKEN_PREFIX):
+        return None
+    row = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == _hash(token)))
+    now = utcnow_naive()
+    if row is None or row.revoked or (row.expires_at and row.expires_at < now):
+        return None
+    if not row.user.is_active_account:
+        return None
+    return row.user

@@ -1,0 +1,73 @@
+"""Working days: statutory holidays and 调休 make-up days.
+
+chinesecalendar knows the years the State Council has published; the office's
+override table (passed in as a mapping) wins over it, because next year's
+holidays are announced each November and the package lags. Beyond the
+package's range, Monday to Friday are working days unless overridden.
+
+A deadline (时限) that falls on a non-working day moves to the next working
+day, so an item is overdue once the last working day before today has passed
+its deadline. That one rule is used in Python (``is_overdue``) and in SQL
+(``overdue_cutoff``) so lists, counts and badges always agree.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, timedelta
+
+import chinese_calendar
+
+ONE_DAY = timedelta(days=1)
+MAX_SCAN = 60  # no holiday run in China is longer than this
+
+
+class WorkdayCalendar:
+    def __init__(self, overrides: Mapping[date, bool] | None = None):
+        self._overrides = dict(overrides or {})
+
+    def is_workday(self, day: date) -> bool:
+        if day in self._overrides:
+            return self._overrides[day]
+        try:
+            return chinese_calendar.is_workday(day)
+        except NotImplementedError:
+            return day.weekday() < 5
+
+    def next_workday_on_or_after(self, day: date) -> date:
+        for _ in range(MAX_SCAN):
+            if self.is_workday(day):
+                return day
+            day += ONE_DAY
+        raise ValueError(f"{MAX_SCAN} 天内没有工作日,请检查节假日调整表")
+
+    def previous_workday_before(self, day: date) -> date:
+        day -= ONE_DAY
+        for _ in range(MAX_SCAN):
+            if self.is_workday(day):
+                return day
+            day -= ONE_DAY
+        raise ValueError(f"{MAX_SCAN} 天内没有工作日,请检查节假日调整表")
+
+    def add_workdays(self, day: date, count: int) -> date:
+        step = ONE_DAY if count >= 0 else -ONE_DAY
+        remaining = abs(count)
+        while remaining:
+            day += step
+            if self.is_workday(day):
+                remaining -= 1
+        return day
+
+    def effective_deadline(self, due: date) -> date:
+        return self.next_workday_on_or_after(due)
+
+    def overdue_cutoff(self, today: date) -> date:
+        """Items due on or before this date are overdue today."""
+        return self.previous_workday_before(today)
+
+    def is_overdue(self, due: date | None, is_open: bool, today: date) -> bool:
+        return bool(due and is_open and self.effective_deadline(due) < today)
+
+    def days_overdue(self, due: date | None, is_open: bool, today: date) -> int:
+        if not self.is_overdue(due, is_open, today):
+            return 0
+        return (today - self.effective_deadline(due)).days

@@ -1,0 +1,192 @@
+"""Fixtures: an app with a fresh database per test, on SQLite and PostgreSQL.
+
+Every test that takes ``app`` runs once per backend. PostgreSQL is used when
+it answers on PUFA_TEST_POSTGRES (default 127.0.0.1:5432, trust auth); when
+it does not, those runs are skipped with the reason. PUFA_TEST_BACKENDS=sqlite
+limits a run to one backend.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+
+import pytest
+import sqlalchemy as sa
+
+from pufa_flow import create_app
+from pufa_flow.extensions import db
+
+PG_ADMIN_URL = os.environ.get("PUFA_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+BACKENDS = [b for b in os.environ.get("PUFA_TEST_BACKENDS", "sqlite,postgresql").split(",") if b]
+LOOPBACK = ("127.", "::1", "localhost")
+_pg_state: dict = {}
+
+
+# -- the network guard -------------------------------------------------------
+class OutboundConnection(AssertionError):
+    pass
+
+
+@pytest.fixture(autouse=True)
+def no_outbound_network(monkeypatch, request):
+    """Fail a test that opens a connection beyond this machine it did not ask for."""
+    if request.node.get_closest_marker("allow_network"):
+        return
+    real_connect = socket.socket.connect
+
+    def guarded(self, address):
+        host = address[0] if isinstance(address, tuple) else str(address)
+        if self.family in (socket.AF_INET, socket.AF_INET6) and not str(host).startswith(LOOPBACK):
+            raise OutboundConnection(f"test tried to connect to {address!r}")
+        return real_connect(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "allow_network: the test may connect beyond loopback")
+
+
+# -- databases ---------------------------------------------------------------
+def _postgres_database() -> str:
+    """Create one throw-away database for this session; reason string if impossible."""
+    if "url" in _pg_state or "skip" in _pg_state:
+        return _pg_state.get("url")
+    name = f"pufa_test_{uuid.uuid4().hex[:8]}"
+    try:
+        admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+    except Exception as exc:  # noqa: BLE001 - any failure means "not reachable"
+        _pg_state["skip"] = f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc.__class__.__name__}"
+        return None
+    _pg_state["url"] = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    _pg_state["name"] = name
+    return _pg_state["url"]
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if "name" in _pg_state:
+        admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{_pg_state["name"]}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request):
+    if request.param == "postgresql" and _postgres_database() is None:
+        pytest.skip(_pg_state["skip"])
+    return request.param
+
+
+def _database_url(backend: str, tmp_path) -> str:
+    if backend == "postgresql":
+        return _pg_state["url"]
+    return f"sqlite:///{tmp_path / 'test.sqlite3'}"
+
+
+def _reset_postgres() -> None:
+    if not _pg_state.get("schema"):
+        db.drop_all()
+        db.create_all()
+        _pg_state["schema"] = True
+        return
+    tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+    db.session.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    db.session.commit()
+
+
+def make_test_app(backend: str, tmp_path, **overrides):
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-not-for-production",
+        "SQLALCHEMY_DATABASE_URI": _database_url(backend, tmp_path),
+        "WTF_CSRF_ENABLED": False,
+        "PUFA_UPLOAD_FOLDER": str(tmp_path / "uploads"),
+        "SERVER_NAME": None,
+    }
+    config.update(overrides)
+    return create_app(config)
+
+
+@pytest.fixture
+def app(backend, tmp_path):
+    app = make_test_app(backend, tmp_path)
+    with app.app_context():
+        if backend == "postgresql":
+            _reset_postgres()
+        else:
+            db.create_all()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+# -- factories ---------------------------------------------------------------
+PASSWORD = "Secret123"
+
+
+@pytest.fixture
+def make_unit(app):
+    from pufa_flow.models import Unit
+
+    counter = iter(range(1, 10_000))
+
+    def factory(name: str | None = None, kind: str = "city_department", **fields):
+        unit = Unit(name=name or f"测试单位{next(counter)}", kind=kind, **fields)
+        db.session.add(unit)
+        db.session.commit()
+        return unit
+    return factory
+
+
+@pytest.fixture
+def make_user(app):
+    from pufa_flow.models import User
+
+    counter = iter(range(1, 10_000))
+
+    def factory(role: str = "office", unit=None, username: str | None = None, password: str = PASSWORD):
+        user = User(username=username or f"{role}{next(counter)}", role=role,
+                    unit_id=unit.id if unit is not None else None, display_name="")
+        user.set_password(password)
+        db.session.add(user)
+        db.session.commit()
+        return user
+    return factory
+
+
+@pytest.fixture
+def office_user(make_user):
+    return make_user("office", username="office")
+
+
+@pytest.fixture
+def token_for(app):
+    from pufa_flow.services.auth import issue_token
+
+    def factory(user) -> dict:
+        return {"Authorization": f"Bearer {issue_token(user, name='test')}"}
+    return factory
+
+
+@pytest.fixture
+def login(client):
+    def do(user, password: str = PASSWORD):
+        response = client.post("/login", data={"username": user.username, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return response
+    return do

@@ -1,0 +1,17 @@
+"""Workflow engine: each state machine as data, bound to any object with a status.
+
+Plain Python on top of `transitions`; never imports pufa_flow or Flask.
+"""
+from .definitions import Guard, Transition, WorkflowDefinition
+from .engine import TransitionEvent, Workflow
+from .refusals import TransitionRefused
+from .assessment import WORKFLOW as ASSESSMENT
+from .cycle import WORKFLOW as CYCLE
+from .rectification import WORKFLOW as ITEM
+
+WORKFLOWS = {"cycle": CYCLE, "assessment": ASSESSMENT, "item": ITEM}
+
+__all__ = [
+    "ASSESSMENT", "CYCLE", "Guard", "ITEM", "Transition", "TransitionEvent",
+    "TransitionRefused", "Workflow", "WorkflowDefinition", "WORKFLOWS",
+]

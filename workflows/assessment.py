@@ -1,0 +1,48 @@
+"""单位考评: one unit's assessment within a cycle, from 自评 to 定等.
+
+Units only submit; the office accepts or returns; scoring is open to the
+teams and the panel who evaluate the unit, grading to the panel and office.
+No force: a unit's result must follow the recorded steps.
+"""
+
+from .definitions import Guard, Transition, WorkflowDefinition
+from .engine import Workflow
+
+DEFINITION = WorkflowDefinition(
+    name="assessment",
+    label="单位考评",
+    states={
+        "pending": "待自评",
+        "submitted": "已提交",
+        "returned": "退回修改",
+        "accepted": "已受理",
+        "scored": "已评分",
+        "graded": "已定等",
+        "closed": "已归档",
+    },
+    initial="pending",
+    transitions=(
+        Transition(
+            "submit", ("pending", "returned"), "submitted", frozenset({"unit"}), "提交自评",
+            guards=(Guard("cycle_open", "考评周期处于进行中"),),
+        ),
+        Transition(
+            "return_for_revision", ("submitted",), "returned", frozenset({"office"}), "退回修改",
+            requires_comment=True,
+        ),
+        Transition("accept", ("submitted",), "accepted", frozenset({"office"}), "受理"),
+        Transition(
+            "finalize_score", ("accepted",), "scored", frozenset({"office", "evaluator", "panel"}), "确认评分",
+            guards=(Guard("has_review_score", "已填写评议得分"),),
+            effects=("apply_score",),
+        ),
+        Transition(
+            "assign_grade", ("scored",), "graded", frozenset({"office", "panel"}), "评定等次",
+            effects=("apply_grade",),
+        ),
+        Transition("close", ("graded",), "closed", frozenset({"office"}), "归档"),
+    ),
+    open_states=frozenset({"pending", "submitted", "returned", "accepted", "scored", "graded"}),
+)
+
+WORKFLOW = Workflow(DEFINITION)
