@@ -127,3 +127,8 @@ def register(command):
 
 
 __all__ = ["main", "register", "current_app"]
+
+
+from .commands import load_all as _load_feature_commands  # noqa: E402  (needs `main`)
+
+_load_feature_commands()
