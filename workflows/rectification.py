@@ -26,7 +26,7 @@ DEFINITION = WorkflowDefinition(
     transitions=(
         Transition("acknowledge", ("issued",), "in_progress", UNIT, "签收"),
         Transition("submit", ("in_progress",), "submitted", UNIT, "提交整改", effects=("apply_submission",)),
-        Transition("verify", ("submitted",), "closed", OFFICE, "验收销号"),
+        Transition("verify", ("submitted",), "closed", OFFICE, "验收销号", effects=("apply_closure",)),
         Transition("send_back", ("submitted",), "in_progress", OFFICE, "退回整改", requires_comment=True),
         Transition(
             "request_extension", ("in_progress",), "extension_requested", UNIT, "申请延期",

@@ -1,7 +1,8 @@
 """The JSON API under /api/v1: bearer tokens, one error envelope, OpenAPI."""
 from __future__ import annotations
 
-from . import auth, base, units, users  # noqa: F401  (registers the endpoints)
+from . import auth, base, cycles, notices, transitions, units, users  # noqa: F401  (registers the endpoints)
+from . import imports  # noqa: F401  (POST /units/import)
 from .spec import api_bp
 
 

@@ -71,3 +71,109 @@ STATE_PROPS = {"status": {"type": "string"}, "status_label": {"type": "string"},
                "version": {"type": "integer"}}
 
 __all__ = ["ref"]
+
+
+PHASE = schema("Phase", {"type": "object", "properties": {
+    "phase": {"type": "string"}, "label": {"type": "string"},
+    "start": {"type": ["string", "null"], "format": "date"}, "due": {"type": ["string", "null"], "format": "date"}}})
+
+CYCLE = schema("Cycle", {"type": "object", "properties": {
+    "id": {"type": "integer"}, "name": {"type": "string"}, "year": {"type": "integer"},
+    "phases": {"type": "array", "items": PHASE}, **STATE_PROPS}})
+
+PHASE_DATES = {"type": "object", "properties": {"start": {"type": "string", "format": "date"},
+                                                "due": {"type": "string", "format": "date"}}}
+CYCLE_INPUT = schema("CycleInput", {"type": "object", "required": ["name", "year"], "properties": {
+    "name": {"type": "string"}, "year": {"type": "integer"},
+    "phases": {"type": "object", "properties": {p: PHASE_DATES for p in
+                                                ("self_assessment", "field_research", "acceptance", "results")}},
+    "unit_ids": {"type": "array", "items": {"type": "integer"}}}})
+
+
+def cycle_json(c, user) -> dict:
+    return {"id": c.id, "name": c.name, "year": c.year, **state_fields(c, user),
+            "phases": [{"phase": p.phase, "label": p.label, "start": iso(p.starts_on), "due": iso(p.due_on)}
+                       for p in c.phases]}
+
+
+ASSESSMENT = schema("Assessment", {"type": "object", "properties": {
+    "id": {"type": "integer"}, "cycle_id": {"type": "integer"}, "unit_id": {"type": "integer"},
+    "unit_name": {"type": "string"}, "self_score": {"type": ["string", "null"]},
+    "review_score": {"type": ["string", "null"]}, "grade": {"type": ["string", "null"]},
+    "grade_label": {"type": "string"}, **STATE_PROPS}})
+
+
+def _decimal(value):
+    return None if value is None else str(value)
+
+
+def assessment_json(a, user) -> dict:
+    return {"id": a.id, "cycle_id": a.cycle_id, "unit_id": a.unit_id, "unit_name": a.unit.name,
+            "self_score": _decimal(a.self_score), "review_score": _decimal(a.review_score),
+            "grade": a.grade, "grade_label": a.grade_label, **state_fields(a, user)}
+
+
+ITEM = schema("Item", {"type": "object", "properties": {
+    "id": {"type": "integer"}, "notice_id": {"type": "integer"}, "unit_id": {"type": "integer"},
+    "unit_name": {"type": "string"}, "seq": {"type": "integer"}, "category": {"type": "string"},
+    "category_label": {"type": "string"}, "problem": {"type": "string"}, "requirement": {"type": "string"},
+    "due_date": {"type": "string", "format": "date"}, "requested_due_date": {"type": ["string", "null"]},
+    "is_overdue": {"type": "boolean"}, "days_overdue": {"type": "integer"}, "measures": {"type": "string"},
+    **STATE_PROPS}})
+
+ITEM_INPUT = {"type": "object", "required": ["problem", "due_date"], "properties": {
+    "problem": {"type": "string"}, "requirement": {"type": "string"},
+    "due_date": {"type": "string", "format": "date"},
+    "category": {"type": "string", "enum": ["organisation", "planning", "internal", "public", "archives",
+                                            "enforcement", "other"]}}}
+
+
+def item_json(i, user) -> dict:
+    from ..services.calendar import item_days_overdue
+
+    days = item_days_overdue(i)
+    return {"id": i.id, "notice_id": i.notice_id, "unit_id": i.unit_id, "unit_name": i.unit.name,
+            "seq": i.seq, "category": i.category, "category_label": i.category_label,
+            "problem": i.problem, "requirement": i.requirement, "due_date": iso(i.due_date),
+            "requested_due_date": iso(i.requested_due_date), "is_overdue": days > 0,
+            "days_overdue": days, "measures": i.measures, **state_fields(i, user)}
+
+
+NOTICE = schema("Notice", {"type": "object", "properties": {
+    "id": {"type": "integer"}, "unit_id": {"type": "integer"}, "unit_name": {"type": "string"},
+    "cycle_id": {"type": ["integer", "null"]}, "source": {"type": "string"}, "source_label": {"type": "string"},
+    "title": {"type": "string"}, "issued_at": {"type": "string"},
+    "items": {"type": "array", "items": ITEM}}})
+
+NOTICE_INPUT = schema("NoticeInput", {"type": "object", "required": ["unit_id", "source", "title", "items"],
+                                      "properties": {
+    "unit_id": {"type": "integer"}, "cycle_id": {"type": ["integer", "null"]},
+    "source": {"type": "string", "enum": ["inspection", "evaluation", "other"]}, "title": {"type": "string"},
+    "issued_on": {"type": "string", "format": "date"}, "items": {"type": "array", "items": ITEM_INPUT}}})
+
+
+def notice_json(n, user) -> dict:
+    return {"id": n.id, "unit_id": n.unit_id, "unit_name": n.unit.name, "cycle_id": n.cycle_id,
+            "source": n.source, "source_label": n.source_label, "title": n.title, "issued_at": iso(n.issued_at),
+            "items": [item_json(i, user) for i in n.items]}
+
+
+TRANSITION_INPUT = schema("TransitionInput", {"type": "object", "required": ["trigger"], "properties": {
+    "trigger": {"type": "string"}, "comment": {"type": "string"},
+    "force": {"type": "boolean", "description": "普法办强制推进阶段(须填写理由)"},
+    "version": {"type": "integer", "description": "客户端看到的版本号;不一致时返回 409"},
+    "grade": {"type": "string"}, "review_score": {"type": "number"}, "self_score": {"type": "number"},
+    "measures": {"type": "string"}, "new_due_date": {"type": "string", "format": "date"}},
+    "additionalProperties": False})
+
+HISTORY_ENTRY = schema("HistoryEntry", {"type": "object", "properties": {
+    "id": {"type": "integer"}, "at": {"type": "string"}, "actor": {"type": "string"},
+    "action": {"type": "string"}, "trigger": {"type": ["string", "null"]},
+    "from": {"type": ["string", "null"]}, "to": {"type": ["string", "null"]},
+    "comment": {"type": ["string", "null"]}, "data": {"type": "object"}}})
+
+
+def history_json(e) -> dict:
+    return {"id": e.id, "at": iso(e.created_at), "actor": e.actor_label, "action": e.action,
+            "trigger": e.trigger, "from": e.from_state, "to": e.to_state, "comment": e.comment,
+            "data": e.data}

@@ -52,3 +52,39 @@ class Stateful:
     @property
     def workflow_label(self) -> str:
         return f"{self.workflow.definition.label}#{self.id}"
+
+
+# -- the guard: state columns change only while a trigger is being fired ------
+import contextvars  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
+
+from sqlalchemy import event, inspect  # noqa: E402
+from sqlalchemy.orm import Session  # noqa: E402
+
+_firing = contextvars.ContextVar("pufa_flow_firing", default=False)
+
+
+class StateChangeOutsideWorkflow(RuntimeError):
+    """A state column was written without firing a trigger: a defect, never a user error."""
+
+
+@contextmanager
+def firing():
+    """Opened by services.workflow.fire only."""
+    token = _firing.set(True)
+    try:
+        yield
+    finally:
+        _firing.reset(token)
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_unfired_state_changes(session, flush_context, instances):
+    if _firing.get():
+        return
+    for obj in session.dirty:
+        if isinstance(obj, Stateful) and inspect(obj).attrs.status.history.has_changes():
+            raise StateChangeOutsideWorkflow(f"{obj.workflow_label} 的状态只能通过流程操作改变")
+    for obj in session.new:
+        if isinstance(obj, Stateful) and obj.status not in (None, obj.workflow.definition.initial):
+            raise StateChangeOutsideWorkflow(f"新建的{obj.workflow.definition.label}必须处于初始状态")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_login import AnonymousUserMixin
 
-from . import audit, auth, errors, main, units, users
+from . import audit, auth, errors, imports, main, units, users
 
 
 class Anonymous(AnonymousUserMixin):
@@ -25,6 +25,6 @@ def init_app(app) -> None:
         user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
         return user if user is not None and user.is_active_account else None
 
-    for module in (auth, main, units, users, audit):
+    for module in (auth, main, units, users, audit, imports):
         app.register_blueprint(module.bp)
     errors.init_app(app)

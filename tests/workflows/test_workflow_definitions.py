@@ -53,7 +53,7 @@ EXPECTED_TRANSITIONS = {
     "item": [
         ("acknowledge", ("issued",), "in_progress", {U}, "签收", [], (), False),
         ("submit", ("in_progress",), "submitted", {U}, "提交整改", [], ("apply_submission",), False),
-        ("verify", ("submitted",), "closed", {O}, "验收销号", [], (), False),
+        ("verify", ("submitted",), "closed", {O}, "验收销号", [], ("apply_closure",), False),
         ("send_back", ("submitted",), "in_progress", {O}, "退回整改", [], (), True),
         ("request_extension", ("in_progress",), "extension_requested", {U}, "申请延期",
          [], ("apply_extension_request",), True),

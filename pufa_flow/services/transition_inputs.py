@@ -1,0 +1,81 @@
+"""What a trigger may carry besides its comment, and how it is checked.
+
+Inputs are validated before the machine fires (422 on bad input). Column
+inputs are set on the object first, inside the transaction, so the guards see
+them and a refusal rolls them back; engine inputs travel in the event's data
+for the effects to apply (e.g. the new deadline of an extension request).
+"""
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from ..errors import ValidationFailed
+from ..models import GRADES
+from .calendar import today
+from .validation import clean_choice, clean_date, clean_text
+
+MAX_SCORE = Decimal("115")  # 100 points plus up to 15 bonus points (南昌 附件2)
+
+
+def _score(value, field, label, errors, *, required=False):
+    if value is None or value == "":
+        if required:
+            errors[field] = f"{label}不能为空"
+        return None
+    try:
+        score = Decimal(str(value))
+    except InvalidOperation:
+        errors[field] = f"{label}必须是数字"
+        return None
+    if not (0 <= score <= MAX_SCORE):
+        errors[field] = f"{label}应在 0 到 {MAX_SCORE} 之间"
+    return score.quantize(Decimal("0.01"))
+
+
+def _self_score(obj, data, errors):
+    return {"self_score": _score(data.get("self_score"), "self_score", "自测得分", errors)}, {}
+
+
+def _review_score(obj, data, errors):
+    score = _score(data.get("review_score"), "review_score", "评议得分", errors)
+    return ({"review_score": score} if score is not None else {}), {}
+
+
+def _grade(obj, data, errors):
+    grade = clean_choice(data.get("grade"), "grade", "等次", GRADES, errors)
+    return {"grade": grade}, {}
+
+
+def _measures(obj, data, errors):
+    text = clean_text(data.get("measures"), "measures", "整改措施", errors, max_len=5000)
+    return {"measures": text}, {}
+
+
+def _new_due_date(obj, data, errors):
+    new = clean_date(data.get("new_due_date"), "new_due_date", "延期后的时限", errors)
+    if new is not None and new <= obj.due_date:
+        errors["new_due_date"] = f"延期后的时限应晚于当前时限 {obj.due_date.isoformat()}"
+    elif new is not None and new < today():
+        errors["new_due_date"] = "延期后的时限不能早于今天"
+    return {}, {"new_due_date": new}
+
+
+#: (object_type, trigger) -> (allowed input names, cleaner)
+INPUTS = {
+    ("assessment", "submit"): ({"self_score"}, _self_score),
+    ("assessment", "finalize_score"): ({"review_score"}, _review_score),
+    ("assessment", "assign_grade"): ({"grade"}, _grade),
+    ("item", "submit"): ({"measures"}, _measures),
+    ("item", "request_extension"): ({"new_due_date"}, _new_due_date),
+}
+
+
+def clean_inputs(obj, trigger: str, data: dict) -> tuple[dict, dict]:
+    """(column values to set now, data for the engine) or ValidationFailed."""
+    names, cleaner = INPUTS.get((obj.object_type, trigger), (set(), None))
+    unknown = sorted(set(data) - names)
+    errors: dict[str, str] = {k: "该操作不接受此字段" for k in unknown}
+    columns, engine_data = cleaner(obj, data, errors) if cleaner else ({}, {})
+    if errors:
+        raise ValidationFailed(errors)
+    return columns, engine_data

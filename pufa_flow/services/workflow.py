@@ -1,0 +1,92 @@
+"""Firing a trigger: the only way any state column changes.
+
+One call, one transaction: lock the row (PostgreSQL) or rely on the version
+column (both), check and set the inputs, fire through the class-level
+machine, write the audit row and any outbox rows, commit. If anything raises,
+nothing changed. Two writers of one object: the loser gets a Conflict (stale
+version) or a TransitionRefused (the state moved on), never a silent
+overwrite.
+"""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from workflows import TransitionEvent
+
+from ..errors import stale_object_conflict
+from ..extensions import db
+from ..models import AuditEvent
+from ..models.stateful import firing
+from . import audit, transition_notices
+from .transaction import transaction
+from .transition_inputs import clean_inputs
+
+#: columns whose before/after values go into the audit row
+WATCHED = {
+    "cycle": (),
+    "assessment": ("self_score", "review_score", "grade"),
+    "item": ("due_date", "requested_due_date", "measures"),
+}
+
+
+def _jsonable(value):
+    if isinstance(value, (date, Decimal)):
+        return str(value)
+    return value
+
+
+def _lock(obj):
+    """Serialise writers on PostgreSQL; SQLite relies on the version check alone."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return obj
+    model = type(obj)
+    stmt = (sa.select(model).where(model.id == obj.id).with_for_update(of=model)
+            .execution_options(populate_existing=True))
+    return db.session.scalars(stmt).unique().one()
+
+
+def _structurally_possible(obj, trigger: str, role: str) -> bool:
+    wf = obj.workflow
+    if trigger not in wf.triggers:
+        return False
+    t = wf.transition(trigger)
+    return obj.status in t.sources and role in t.roles
+
+
+def fire(obj, trigger: str, *, actor, comment: str | None = None, force: bool = False,
+         data: dict | None = None, expected_version: int | None = None) -> TransitionEvent:
+    with firing(), transaction():
+        obj = _lock(obj)
+        if expected_version is not None and obj.version != expected_version:
+            raise stale_object_conflict(obj.workflow_label)
+        columns, engine_data = ({}, {})
+        if _structurally_possible(obj, trigger, actor.role):
+            columns, engine_data = clean_inputs(obj, trigger, data or {})
+        watched = WATCHED[obj.object_type]
+        before = {k: getattr(obj, k) for k in watched}
+        for key, value in columns.items():
+            setattr(obj, key, value)
+        event = obj.workflow.fire(obj, trigger, role=actor.role, comment=comment, force=force,
+                                  **engine_data)
+        db.session.flush()  # the versioned UPDATE: a concurrent writer fails here
+        changes = {k: [_jsonable(before[k]), _jsonable(getattr(obj, k))]
+                   for k in watched if before[k] != getattr(obj, k)}
+        row = audit.record(
+            "transition", obj.object_type, obj.id, actor=actor, unit_id=getattr(obj, "unit_id", None),
+            trigger=trigger, from_state=event.source, to_state=event.dest, comment=event.comment,
+            data={"forced": event.forced, "changes": changes,
+                  **{k: _jsonable(v) for k, v in engine_data.items()}},
+        )
+        db.session.flush()
+        transition_notices.enqueue(obj, event, row)
+    return event
+
+
+def history(obj) -> list[AuditEvent]:
+    stmt = (sa.select(AuditEvent)
+            .where(AuditEvent.object_type == obj.object_type, AuditEvent.object_id == obj.id)
+            .order_by(AuditEvent.id))
+    return list(db.session.scalars(stmt))

@@ -1,0 +1,40 @@
+"""Small builders shared by the workflow tests (not fixtures: plain functions)."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from pufa_flow.extensions import db
+from pufa_flow.services import cycles, notices, workflow
+
+PHASE_DATES = {
+    "self_assessment": {"start": "2026-10-15", "due": "2026-11-05"},
+    "field_research": {"start": "2026-11-06", "due": "2026-11-25"},
+    "acceptance": {"start": "2026-11-26", "due": "2026-12-25"},
+    "results": {"start": "2026-12-26", "due": "2027-01-25"},
+}
+
+
+def new_cycle(office, units, **overrides):
+    data = {"name": "2026年度普法责任制考评", "year": 2026, "phases": PHASE_DATES,
+            "unit_ids": [u.id for u in units], **overrides}
+    return cycles.create_cycle(data, actor=office)
+
+
+def new_notice(office, unit, n_items=2, due=None):
+    due = due or (date.today() + timedelta(days=30))
+    items = [{"problem": f"问题{i}", "requirement": f"要求{i}", "due_date": due.isoformat(),
+              "category": "archives"} for i in range(1, n_items + 1)]
+    return notices.create_notice({"unit_id": unit.id, "source": "inspection", "title": "整改通知书",
+                                  "items": items}, actor=office)
+
+
+def walk_item(item, unit_user, office, to: str):
+    """Move an item along the main path to `to` through the service."""
+    path = [("acknowledge", unit_user, {}, None),
+            ("submit", unit_user, {"measures": "已建立档案"}, None),
+            ("verify", office, {}, None)]
+    targets = {"issued": 0, "in_progress": 1, "submitted": 2, "closed": 3}
+    for trigger, actor, data, comment in path[: targets[to]]:
+        workflow.fire(item, trigger, actor=actor, data=data, comment=comment)
+    db.session.refresh(item)
+    return item

@@ -1,0 +1,234 @@
+"""Firing triggers through the service and the API, on a real database."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+from helpers import new_cycle, new_notice, walk_item
+
+from pufa_flow.errors import Conflict, ValidationFailed
+from pufa_flow.extensions import db
+from pufa_flow.models import AuditEvent, Contact, OutboxMessage, RectificationItem, UnitAssessment
+from pufa_flow.models.stateful import StateChangeOutsideWorkflow
+from pufa_flow.services import workflow
+from workflows import ITEM, TransitionRefused
+
+
+@pytest.fixture
+def setup(make_unit, make_user, office_user):
+    unit = make_unit("区司法局")
+    db.session.add(Contact(unit_id=unit.id, role="liaison", name="王敏", phone="13800138000",
+                           email="wangmin@example.cn"))
+    db.session.commit()
+    return {"unit": unit, "unit_user": make_user("unit", unit), "office": office_user}
+
+
+def count(model, *where):
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
+
+
+def post(client, headers, path, **body):
+    return client.post(path, json=body, headers=headers)
+
+
+def test_item_lifecycle_over_http_writes_audit_and_outbox(client, setup, token_for):
+    notice = new_notice(setup["office"], setup["unit"], n_items=1)
+    item_id = notice.items[0].id
+    unit_h, office_h = token_for(setup["unit_user"]), token_for(setup["office"])
+    url = f"/api/v1/items/{item_id}/transitions"
+
+    r = client.get(f"/api/v1/items/{item_id}", headers=unit_h)
+    assert r.json["status"] == "issued" and r.json["allowed_triggers"] == ["acknowledge"]
+    assert r.json["status_label"] == "已下发" and r.json["is_overdue"] is False
+
+    assert post(client, unit_h, url, trigger="acknowledge").json["status"] == "in_progress"
+    r = post(client, unit_h, url, trigger="submit", measures="已补齐普法档案")
+    assert r.status_code == 200 and r.json["status"] == "submitted" and r.json["measures"] == "已补齐普法档案"
+    assert r.json["allowed_triggers"] == []  # the unit waits for the office now
+    r = post(client, office_h, url, trigger="send_back", comment="缺少佐证材料")
+    assert r.json["status"] == "in_progress"
+    post(client, unit_h, url, trigger="submit", measures="补充了照片和会议记录")
+    r = post(client, office_h, url, trigger="verify")
+    assert r.json["status"] == "closed" and r.json["status_label"] == "已销号"
+
+    history = client.get(f"/api/v1/items/{item_id}/history", headers=unit_h).json["items"]
+    assert [(h["trigger"], h["from"], h["to"]) for h in history] == [
+        ("acknowledge", "issued", "in_progress"), ("submit", "in_progress", "submitted"),
+        ("send_back", "submitted", "in_progress"), ("submit", "in_progress", "submitted"),
+        ("verify", "submitted", "closed")]
+    assert history[2]["comment"] == "缺少佐证材料"
+    # send_back and verify told the unit (liaison email + unit user in-app); submits told the office
+    to_unit = count(OutboxMessage, OutboxMessage.recipient == "wangmin@example.cn")
+    to_office = count(OutboxMessage, OutboxMessage.recipient == str(setup["office"].id))
+    assert (to_unit, to_office) == (2, 2)
+    assert db.session.get(RectificationItem, item_id).closed_at is not None
+
+
+@pytest.mark.parametrize("who,trigger,body,status,reason", [
+    ("office", "acknowledge", {}, 403, "forbidden_role"),
+    ("unit", "verify", {}, 409, "wrong_state"),
+    ("unit", "fly", {}, 409, "unknown_trigger"),
+    ("office", "cancel", {}, 422, "comment_required"),
+])
+def test_refusals_carry_the_envelope_and_change_nothing(client, setup, token_for, who, trigger, body, status, reason):
+    item = new_notice(setup["office"], setup["unit"], n_items=1).items[0]
+    headers = token_for(setup["unit_user"] if who == "unit" else setup["office"])
+    audit_before = count(AuditEvent)
+    r = post(client, headers, f"/api/v1/items/{item.id}/transitions", trigger=trigger, **body)
+    assert r.status_code == status
+    err = r.json["error"]
+    assert err["code"] == "transition_refused" and err["details"]["reason"] == reason
+    assert err["details"]["state"] == "issued"
+    assert "已下发" in err["message"]
+    db.session.expire_all()
+    assert db.session.get(RectificationItem, item.id).status == "issued"
+    assert count(AuditEvent) == audit_before
+
+
+def test_guard_failure_names_the_rule_and_force_needs_a_reason(client, setup, token_for):
+    cycle = new_cycle(setup["office"], [])  # no units: `start` is guarded
+    headers = token_for(setup["office"])
+    url = f"/api/v1/cycles/{cycle.id}/transitions"
+    r = post(client, headers, url, trigger="start")
+    assert r.status_code == 409 and r.json["error"]["details"]["reason"] == "guard_failed"
+    assert "已纳入考评单位" in r.json["error"]["details"]["failed_guards"]
+    assert post(client, headers, url, trigger="start", force=True).status_code == 422
+    r = post(client, headers, url, trigger="start", force=True, comment="先启动,单位名单随后补录")
+    assert r.status_code == 200 and r.json["status"] == "self_assessment"
+    row = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.trigger == "start")).one()
+    assert row.data["forced"] is True and row.comment == "先启动,单位名单随后补录"
+
+
+def test_full_cycle_with_assessments(client, setup, token_for, make_user):
+    office, unit_user = setup["office"], setup["unit_user"]
+    cycle = new_cycle(office, [setup["unit"]])
+    oh, uh = token_for(office), token_for(unit_user)
+    panel_h = token_for(make_user("panel"))
+    curl = f"/api/v1/cycles/{cycle.id}/transitions"
+    assert post(client, oh, curl, trigger="start").json["status"] == "self_assessment"
+    a = client.get(f"/api/v1/cycles/{cycle.id}/assessments", headers=uh).json["items"][0]
+    aurl = f"/api/v1/assessments/{a['id']}/transitions"
+    assert post(client, oh, curl, trigger="begin_field_research").status_code == 409  # not submitted yet
+    assert post(client, uh, aurl, trigger="submit", self_score=92.5).json["self_score"] == "92.50"
+    assert post(client, oh, curl, trigger="begin_field_research").json["status"] == "field_research"
+    assert post(client, oh, aurl, trigger="accept").json["status"] == "accepted"
+    assert post(client, oh, curl, trigger="begin_acceptance").json["status"] == "acceptance"
+    assert post(client, panel_h, aurl, trigger="finalize_score").status_code == 409  # no review score
+    assert post(client, panel_h, aurl, trigger="finalize_score", review_score=96).json["status"] == "scored"
+    assert post(client, oh, curl, trigger="publish_results").status_code == 409  # ungraded unit
+    r = post(client, panel_h, aurl, trigger="assign_grade", grade="优秀")
+    assert r.json["grade"] == "excellent" and r.json["grade_label"] == "优秀"
+    assert post(client, oh, curl, trigger="publish_results").json["status"] == "results"
+    assert post(client, oh, aurl, trigger="close").json["status"] == "closed"
+    assert post(client, oh, curl, trigger="archive").json["status"] == "archived"
+
+
+@pytest.mark.parametrize("trigger,data,field", [
+    ("assign_grade", {"grade": "特等"}, "grade"),
+    ("assign_grade", {}, "grade"),
+    ("finalize_score", {"review_score": 130}, "review_score"),
+    ("finalize_score", {"review_score": "九十"}, "review_score"),
+    ("accept", {"grade": "excellent"}, "grade"),  # a field this trigger does not take
+])
+def test_bad_inputs_are_422_and_leave_no_trace(setup, trigger, data, field):
+    cycle = new_cycle(setup["office"], [setup["unit"]])
+    workflow.fire(cycle, "start", actor=setup["office"])
+    a = db.session.scalars(sa.select(UnitAssessment)).one()
+    workflow.fire(a, "submit", actor=setup["unit_user"])
+    if trigger != "accept":
+        workflow.fire(a, "accept", actor=setup["office"])
+    if trigger == "assign_grade":
+        workflow.fire(a, "finalize_score", actor=setup["office"], data={"review_score": 90})
+    before = (a.status, a.version, count(AuditEvent))
+    with pytest.raises(ValidationFailed) as info:
+        workflow.fire(a, trigger, actor=setup["office"], data=data)
+    assert field in info.value.fields
+    db.session.expire_all()
+    a = db.session.get(UnitAssessment, a.id)
+    assert (a.status, a.version, count(AuditEvent)) == before
+
+
+def test_extension_moves_the_deadline_and_audits_old_and_new(setup):
+    item = new_notice(setup["office"], setup["unit"], n_items=1).items[0]
+    old = item.due_date
+    walk_item(item, setup["unit_user"], setup["office"], "in_progress")
+    new = old + timedelta(days=20)
+    with pytest.raises(ValidationFailed):
+        workflow.fire(item, "request_extension", actor=setup["unit_user"], comment="需要更多时间",
+                      data={"new_due_date": old.isoformat()})
+    workflow.fire(item, "request_extension", actor=setup["unit_user"], comment="材料需上级审批",
+                  data={"new_due_date": new.isoformat()})
+    assert item.requested_due_date == new and item.due_date == old
+    workflow.fire(item, "approve_extension", actor=setup["office"])
+    assert item.due_date == new and item.requested_due_date is None
+    row = workflow.history(item)[-1]
+    assert row.data["changes"]["due_date"] == [old.isoformat(), new.isoformat()]
+
+
+def test_an_effect_that_raises_rolls_back_state_audit_and_outbox(setup, monkeypatch):
+    item = new_notice(setup["office"], setup["unit"], n_items=1).items[0]
+    walk_item(item, setup["unit_user"], setup["office"], "submitted")
+    before = (count(AuditEvent), count(OutboxMessage))
+
+    def boom(self, event):
+        raise RuntimeError("effect failed")
+    monkeypatch.setattr(RectificationItem, "apply_closure", boom)
+    with pytest.raises(RuntimeError, match="effect failed"):
+        workflow.fire(item, "verify", actor=setup["office"])
+    db.session.expire_all()
+    fresh = db.session.get(RectificationItem, item.id)
+    assert fresh.status == "submitted" and fresh.closed_at is None
+    assert (count(AuditEvent), count(OutboxMessage)) == before
+
+
+def test_stale_version_is_a_conflict(client, setup, token_for):
+    item = new_notice(setup["office"], setup["unit"], n_items=1).items[0]
+    r = post(client, token_for(setup["unit_user"]), f"/api/v1/items/{item.id}/transitions",
+             trigger="acknowledge", version=item.version + 5)
+    assert r.status_code == 409 and r.json["error"]["details"]["reason"] == "stale"
+    with pytest.raises(Conflict):
+        workflow.fire(item, "acknowledge", actor=setup["unit_user"], expected_version=item.version + 1)
+
+
+def test_writing_a_state_column_outside_the_workflow_is_refused(setup):
+    item = new_notice(setup["office"], setup["unit"], n_items=1).items[0]
+    item.status = "closed"
+    with pytest.raises(StateChangeOutsideWorkflow):
+        db.session.commit()
+    db.session.rollback()
+    notice = new_notice(setup["office"], setup["unit"], n_items=1)
+    db.session.add(RectificationItem(notice_id=notice.id, unit_id=setup["unit"].id, seq=9, problem="x",
+                                     due_date=date.today(), status="closed"))
+    with pytest.raises(StateChangeOutsideWorkflow):
+        db.session.commit()
+    db.session.rollback()
+
+
+def test_overdue_is_computed_the_same_in_python_and_sql(client, setup, token_for):
+    past = date.today() - timedelta(days=40)
+    notice = new_notice(setup["office"], setup["unit"], n_items=2, due=date.today() + timedelta(days=40))
+    late = notice.items[0]
+    db.session.execute(sa.update(RectificationItem).where(RectificationItem.id == late.id)
+                       .values(due_date=past))  # a due date set long ago (not a state change)
+    db.session.commit()
+    headers = token_for(setup["office"])
+    listed = client.get("/api/v1/items?overdue=1", headers=headers).json
+    assert [i["id"] for i in listed["items"]] == [late.id]
+    assert listed["items"][0]["is_overdue"] is True and listed["items"][0]["days_overdue"] >= 30
+    assert client.get(f"/api/v1/items/{notice.items[1].id}", headers=headers).json["is_overdue"] is False
+    assert client.get("/api/v1/items?status=bogus", headers=headers).status_code == 400
+
+
+def test_replaying_the_audit_log_reproduces_the_state(setup):
+    item = new_notice(setup["office"], setup["unit"], n_items=1).items[0]
+    walk_item(item, setup["unit_user"], setup["office"], "closed")
+    steps = [(e.trigger, e.from_state, e.to_state) for e in workflow.history(item) if e.trigger]
+    assert ITEM.replay(steps) == item.status == "closed"
+
+
+def test_refused_transition_via_service_raises_domain_error(setup):
+    item = new_notice(setup["office"], setup["unit"], n_items=1).items[0]
+    with pytest.raises(TransitionRefused) as info:
+        workflow.fire(item, "verify", actor=setup["office"])
+    assert info.value.allowed == ["cancel"]
