@@ -41,10 +41,18 @@ def register_filters(app) -> None:
     app.add_template_filter(format_date_cn, "date_cn")
     app.add_template_filter(lambda v: v.isoformat() if v else "", "iso_date")
 
-    @app.context_processor
-    def globals_():
-        from .models import CONTACT_ROLES
+    from .models import CONTACT_ROLES, GRADES, ROLES
+    from .services.calendar import item_days_overdue
+    from .services.transition_inputs import INPUTS
+    from .services.workflow import guarded_transitions
 
-        nav = [n for n in NAV if n[0] in current_app.view_functions]
-        return {"nav_items": nav, "home_tiles": _home_tiles, "contact_roles": CONTACT_ROLES,
-                "object_type_labels": OBJECT_TYPES, "action_labels": ACTIONS}
+    app.jinja_env.globals.update(
+        home_tiles=_home_tiles, contact_roles=CONTACT_ROLES, object_type_labels=OBJECT_TYPES,
+        action_labels=ACTIONS, grades=GRADES, role_labels=ROLES,
+        trigger_inputs={key: names for key, (names, _) in INPUTS.items()},
+        item_days_overdue=item_days_overdue, guarded_transitions=guarded_transitions,
+    )
+
+    @app.context_processor
+    def navigation():
+        return {"nav_items": [n for n in NAV if n[0] in current_app.view_functions]}

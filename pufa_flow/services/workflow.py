@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from workflows import TransitionEvent
 
-from ..errors import stale_object_conflict
+from ..errors import NotFound, stale_object_conflict
 from ..extensions import db
 from ..models import AuditEvent
 from ..models.stateful import firing
@@ -58,6 +58,8 @@ def _structurally_possible(obj, trigger: str, role: str) -> bool:
 
 def fire(obj, trigger: str, *, actor, comment: str | None = None, force: bool = False,
          data: dict | None = None, expected_version: int | None = None) -> TransitionEvent:
+    if actor.role == "unit" and getattr(obj, "unit_id", actor.unit_id) != actor.unit_id:
+        raise NotFound("未找到该记录")  # scoping already hides it; never act across units
     with firing(), transaction():
         obj = _lock(obj)
         if expected_version is not None and obj.version != expected_version:
@@ -83,6 +85,15 @@ def fire(obj, trigger: str, *, actor, comment: str | None = None, force: bool = 
         db.session.flush()
         transition_notices.enqueue(obj, event, row)
     return event
+
+
+def guarded_transitions(obj, role: str, allowed: list[str]) -> list:
+    """Transitions this role could force now: right state and role, only a guard in the way."""
+    wf = obj.workflow
+    if role not in wf.definition.forcible_by:
+        return []
+    return [t for t in wf.definition.transitions
+            if obj.status in t.sources and role in t.roles and t.trigger not in allowed]
 
 
 def history(obj) -> list[AuditEvent]:

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from flask_login import AnonymousUserMixin
 
-from . import audit, auth, errors, imports, main, units, users
+from . import (audit, auth, cycles, diagrams, errors, imports, main, rectification, units, users,
+               workflow_actions)
 
 
 class Anonymous(AnonymousUserMixin):
@@ -25,6 +26,7 @@ def init_app(app) -> None:
         user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
         return user if user is not None and user.is_active_account else None
 
-    for module in (auth, main, units, users, audit, imports):
-        app.register_blueprint(module.bp)
+    for blueprint in (auth.bp, main.bp, units.bp, users.bp, audit.bp, imports.bp, cycles.bp,
+                      rectification.notices_bp, rectification.items_bp, workflow_actions.bp, diagrams.bp):
+        app.register_blueprint(blueprint)
     errors.init_app(app)

@@ -1,0 +1,165 @@
+"""Demo data, loaded through the same services as real work.
+
+Every state in the demo was reached by firing triggers, so the audit trail,
+history pages and outbox look exactly as they would after real use. Dates are
+relative to today so there is always something due soon and something overdue.
+"""
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+import sqlalchemy as sa
+from werkzeug.security import generate_password_hash
+
+from ..extensions import db
+from ..models import Contact, Unit, User, UnitAssessment
+from . import cycles, notices, workflow
+from .calendar import today
+from .demo_data import GRADED_UNITS_2023, GIVEN, PROBLEMS, SURNAMES, WITHOUT_ENFORCEMENT
+from .transaction import transaction
+
+DEMO_PASSWORD = "demo1234"
+SCORES = {"excellent": (90, 98), "good": (80, 89), "pass": (65, 79)}
+STAFF = [("admin", "office", "普法办管理员"), ("pingwei", "evaluator", "评委会 李明"),
+         ("pingyi", "panel", "评议团 赵律师"), ("lingdao", "viewer", "分管副区长")]
+
+
+def is_loaded() -> bool:
+    return bool(db.session.scalar(sa.select(sa.func.count()).select_from(Unit)))
+
+
+def _person(rng: random.Random) -> str:
+    return rng.choice(SURNAMES) + rng.choice(GIVEN)
+
+
+def _units_and_users(rng: random.Random) -> tuple[dict[str, Unit], dict[str, User], dict]:
+    password_hash = generate_password_hash(DEMO_PASSWORD)  # one hash for every demo account
+    names = [n for group in GRADED_UNITS_2023.values() for n in group]
+    units, unit_users = {}, {}
+    with transaction():
+        for i, name in enumerate(names, start=1):
+            unit = Unit(name=name, kind="city_department", has_enforcement_power=name not in WITHOUT_ENFORCEMENT)
+            unit.contacts = [
+                Contact(role=role, name=_person(rng), phone=f"1{rng.choice('3589')}{rng.randrange(10**9):09d}",
+                        email=f"u{i:02d}.{role}@junshan.example.cn" if role != "principal" else None)
+                for role in ("principal", "leader", "liaison")]
+            units[name] = unit
+        db.session.add_all(units.values())
+        db.session.flush()
+        for i, (name, unit) in enumerate(units.items(), start=1):
+            username = "sifaju" if name == "区司法局" else f"unit{i:02d}"
+            unit_users[name] = User(username=username, display_name=f"{name}联络员", role="unit",
+                                    unit_id=unit.id, password_hash=password_hash)
+        staff = {u: User(username=u, role=r, display_name=d, password_hash=password_hash) for u, r, d in STAFF}
+        db.session.add_all([*unit_users.values(), *staff.values()])
+    return units, unit_users, staff
+
+
+def _phases(year: int) -> dict:
+    return {"self_assessment": {"start": f"{year}-10-16", "due": f"{year}-11-05"},
+            "field_research": {"start": f"{year}-11-06", "due": f"{year}-11-28"},
+            "acceptance": {"start": f"{year}-11-29", "due": f"{year}-12-26"},
+            "results": {"start": f"{year}-12-27", "due": f"{year + 1}-01-26"}}
+
+
+def _assessments(cycle) -> dict[str, UnitAssessment]:
+    rows = db.session.scalars(sa.select(UnitAssessment).where(UnitAssessment.cycle_id == cycle.id))
+    return {a.unit.name: a for a in rows}
+
+
+def _graded_cycle_2023(units, unit_users, office, panel, rng) -> None:
+    """2023: every unit graded as the bulletin (000) published, results in use."""
+    cycle = cycles.create_cycle({"name": "2023年度普法责任制考评", "year": 2023, "phases": _phases(2023),
+                                 "unit_ids": [u.id for u in units.values()]}, actor=office)
+    workflow.fire(cycle, "start", actor=office)
+    by_unit = _assessments(cycle)
+    grade_of = {name: g for g, names in GRADED_UNITS_2023.items() for name in names}
+    for name, a in by_unit.items():
+        low, high = SCORES[grade_of[name]]
+        workflow.fire(a, "submit", actor=unit_users[name], data={"self_score": rng.randint(low + 2, 100)})
+    workflow.fire(cycle, "begin_field_research", actor=office)
+    for a in by_unit.values():
+        workflow.fire(a, "accept", actor=office)
+    workflow.fire(cycle, "begin_acceptance", actor=office)
+    for name, a in by_unit.items():
+        low, high = SCORES[grade_of[name]]
+        workflow.fire(a, "finalize_score", actor=panel, data={"review_score": rng.randint(low, high)})
+        workflow.fire(a, "assign_grade", actor=panel, data={"grade": grade_of[name]})
+    workflow.fire(cycle, "publish_results", actor=office)
+
+
+def _current_cycle(units, unit_users, office, rng) -> None:
+    """This year's cycle in field research: three units never submitted, the office moved on with a reason."""
+    year = today().year
+    cycle = cycles.create_cycle({"name": f"{year}年度普法责任制考评", "year": year, "phases": _phases(year),
+                                 "unit_ids": [u.id for u in units.values()]}, actor=office)
+    workflow.fire(cycle, "start", actor=office)
+    late = {"区科协", "区总工会", "区行政审批局"}
+    for i, (name, a) in enumerate(_assessments(cycle).items()):
+        if name in late:
+            continue
+        workflow.fire(a, "submit", actor=unit_users[name], data={"self_score": rng.randint(75, 100)})
+        if i % 9 == 4:
+            workflow.fire(a, "return_for_revision", actor=office, comment="自测得分表缺少佐证材料,请补充后重新提交")
+        elif i % 3 == 0:
+            workflow.fire(a, "accept", actor=office)
+    workflow.fire(cycle, "begin_field_research", actor=office, force=True,
+                  comment="3个单位逾期未报送自评材料,经普法办研究先行开展实地调研,并予以督促")
+
+
+# (unit, days since issued, [(days from issue to deadline, target state)])
+NOTICE_PLAN = [
+    ("区科协", 60, [(30, "in_progress"), (30, "issued"), (45, "submitted")]),
+    ("区生态环境局", 50, [(20, "closed"), (40, "in_progress"), (70, "extension_requested")]),
+    ("区总工会", 45, [(15, "issued"), (30, "in_progress")]),
+    ("区行政审批局", 40, [(30, "submitted"), (60, "in_progress"), (60, "cancelled")]),
+    ("区司法局", 20, [(25, "in_progress"), (40, "issued"), (10, "closed")]),
+    ("区城管局", 10, [(30, "issued"), (45, "in_progress")]),
+]
+
+
+def _move_item(item, target, unit_user, office) -> None:
+    steps = {
+        "issued": [],
+        "in_progress": [("acknowledge", unit_user, {}, None)],
+        "submitted": [("acknowledge", unit_user, {}, None), ("submit", unit_user, {"measures": "已按要求完成整改,佐证材料已上传。"}, None)],
+        "closed": [("acknowledge", unit_user, {}, None), ("submit", unit_user, {"measures": "已建立台账并公示。"}, None),
+                   ("verify", office, {}, "材料齐全,同意销号")],
+        "extension_requested": [("acknowledge", unit_user, {}, None),
+                                ("request_extension", unit_user,
+                                 {"new_due_date": (item.due_date + timedelta(days=30)).isoformat()},
+                                 "需待年度预算调整后落实经费")],
+        "cancelled": [("cancel", office, {}, "该问题已在另一份通知书中下发,本条撤销")],
+    }[target]
+    for trigger, actor, data, comment in steps:
+        workflow.fire(item, trigger, actor=actor, data=data, comment=comment)
+
+
+def _notices(units, unit_users, office, rng) -> None:
+    now = today()
+    problems = list(PROBLEMS)
+    for name, age, plan in NOTICE_PLAN:
+        issued = now - timedelta(days=age)
+        rng.shuffle(problems)
+        items = [{"category": c, "problem": p, "requirement": r,
+                  "due_date": (issued + timedelta(days=days)).isoformat()}
+                 for (c, p, r), (days, _) in zip(problems, plan)]
+        notice = notices.create_notice({"unit_id": units[name].id, "source": "evaluation",
+                                        "title": f"关于{name}普法责任制考评问题的整改通知书",
+                                        "issued_on": issued.isoformat(), "items": items}, actor=office)
+        for item, (_, target) in zip(notice.items, plan):
+            _move_item(item, target, unit_users[name], office)
+
+
+def load(seed: int = 2023) -> dict:
+    rng = random.Random(seed)
+    units, unit_users, staff = _units_and_users(rng)
+    office, panel = staff["admin"], staff["pingyi"]
+    _graded_cycle_2023(units, unit_users, office, panel, rng)
+    _current_cycle(units, unit_users, office, rng)
+    _notices(units, unit_users, office, rng)
+    return {"units": len(units), "users": len(unit_users) + len(staff)}
+
+
+__all__ = ["DEMO_PASSWORD", "is_loaded", "load"]

@@ -1,0 +1,65 @@
+"""State changes from pages, and each object's history page.
+
+One handler for the three kinds: the buttons a page shows come from the
+machine (allowed_triggers), and pressing one calls the same service as the
+API, so a page can never offer what the rules refuse.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from workflows import TransitionRefused
+
+from ..errors import AppError, ValidationFailed
+from ..models import STATEFUL_MODELS
+from ..models.scoping import get_visible
+from ..services import workflow
+from .access import roles_required
+
+bp = Blueprint("workflow_actions", __name__)
+
+SHOW_ENDPOINT = {"cycle": "cycles.show", "assessment": "cycles.assessment", "item": "items.show"}
+INPUT_FIELDS = ("self_score", "review_score", "grade", "measures", "new_due_date")
+
+
+def _object(object_type: str, object_id: int):
+    model = STATEFUL_MODELS.get(object_type)
+    if model is None:
+        abort(404)
+    return get_visible(model, object_id, current_user)
+
+
+def _show_url(obj) -> str:
+    return url_for(SHOW_ENDPOINT[obj.object_type], **{f"{obj.object_type}_id": obj.id})
+
+
+@bp.route("/transitions/<object_type>/<int:object_id>", methods=["POST"])
+@roles_required()
+def fire(object_type: str, object_id: int):
+    obj = _object(object_type, object_id)
+    trigger = request.form.get("trigger", "")
+    data = {k: request.form[k] for k in INPUT_FIELDS if request.form.get(k, "") != ""}
+    version = request.form.get("version", "")
+    try:
+        workflow.fire(obj, trigger, actor=current_user, comment=request.form.get("comment") or None,
+                      force=request.form.get("force") == "1", data=data,
+                      expected_version=int(version) if version.isdigit() else None)
+    except TransitionRefused as exc:
+        flash(exc.message, "error")
+    except ValidationFailed as exc:
+        for message in exc.fields.values():
+            flash(message, "error")
+    except AppError as exc:
+        flash(exc.message, "error")
+    else:
+        flash(f"已{obj.workflow.trigger_label(trigger)}:{obj.workflow_label} 现为「{obj.status_label}」", "success")
+    return redirect(_show_url(obj))
+
+
+@bp.route("/history/<object_type>/<int:object_id>")
+@roles_required()
+def history(object_type: str, object_id: int):
+    obj = _object(object_type, object_id)
+    return render_template("workflows/history.html", obj=obj, events=workflow.history(obj),
+                           back=_show_url(obj))
