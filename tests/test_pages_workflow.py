@@ -1,0 +1,154 @@
+"""The workflow pages: buttons from the machine, forms through the service."""
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+from helpers import new_cycle, new_notice, walk_item
+
+from pufa_flow.extensions import db
+from pufa_flow.models import AuditEvent, Cycle, RectificationItem
+from workflows import WORKFLOWS
+
+BUTTON = re.compile(r'data-trigger="([a-z_-]+)"')
+
+
+@pytest.fixture
+def world(make_unit, make_user, office_user):
+    unit, other = make_unit("区司法局"), make_unit("区财政局")
+    unit_user = make_user("unit", unit)
+    notice = new_notice(office_user, unit, n_items=2)
+    return {"unit": unit, "other": other, "unit_user": unit_user, "office": office_user,
+            "item": notice.items[0], "notice": notice}
+
+
+def buttons(html: str) -> list[str]:
+    return BUTTON.findall(html)
+
+
+def test_item_page_shows_exactly_the_allowed_buttons(client, login, world):
+    item = world["item"]
+    login(world["unit_user"])
+    html = client.get(f"/items/{item.id}").get_data(as_text=True)
+    assert buttons(html) == item.allowed_triggers("unit") == ["acknowledge"]
+    assert "已下发" in html and "问题1" in html
+
+
+def test_pressing_a_button_fires_the_trigger(client, login, world):
+    item = world["item"]
+    login(world["unit_user"])
+    r = client.post(f"/transitions/item/{item.id}", data={"trigger": "acknowledge", "version": item.version},
+                    follow_redirects=True)
+    assert "已签收" in r.get_data(as_text=True) and "整改中" in r.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(RectificationItem, item.id).status == "in_progress"
+    html = client.get(f"/items/{item.id}").get_data(as_text=True)
+    assert buttons(html) == ["submit", "request_extension"]
+
+
+def test_a_refused_button_explains_in_chinese_and_changes_nothing(client, login, world):
+    item = world["item"]
+    login(world["unit_user"])
+    r = client.post(f"/transitions/item/{item.id}", data={"trigger": "verify"}, follow_redirects=True)
+    html = r.get_data(as_text=True)
+    assert "不能执行「验收销号」" in html or "无权执行「验收销号」" in html
+    db.session.expire_all()
+    assert db.session.get(RectificationItem, item.id).status == "issued"
+
+
+def test_submit_without_measures_is_refused_with_a_field_message(client, login, world):
+    item = world["item"]
+    walk_item(item, world["unit_user"], world["office"], "in_progress")
+    login(world["unit_user"])
+    r = client.post(f"/transitions/item/{item.id}", data={"trigger": "submit"}, follow_redirects=True)
+    assert "整改措施不能为空" in r.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(RectificationItem, item.id).status == "in_progress"
+
+
+def test_stale_form_is_a_conflict_not_an_overwrite(client, login, world):
+    item = world["item"]
+    login(world["unit_user"])
+    stale = item.version
+    walk_item(item, world["unit_user"], world["office"], "in_progress")
+    r = client.post(f"/transitions/item/{item.id}", data={"trigger": "request_extension", "version": stale,
+                                                           "comment": "x", "new_due_date": "2099-01-01"},
+                    follow_redirects=True)
+    assert "已被他人修改" in r.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(RectificationItem, item.id).status == "in_progress"
+
+
+def test_other_units_items_are_404_on_pages_and_forms(client, login, world, make_user):
+    login(make_user("unit", world["other"]))
+    item = world["item"]
+    assert client.get(f"/items/{item.id}").status_code == 404
+    assert client.post(f"/transitions/item/{item.id}", data={"trigger": "acknowledge"}).status_code == 404
+    assert client.get(f"/history/item/{item.id}").status_code == 404
+    assert client.get(f"/notices/{world['notice'].id}").status_code == 404
+    assert "区司法局" not in client.get("/items/").get_data(as_text=True)
+
+
+def test_office_can_force_a_guarded_phase_change_with_a_reason(client, login, world):
+    cycle = new_cycle(world["office"], [])
+    login(world["office"])
+    html = client.get(f"/cycles/{cycle.id}").get_data(as_text=True)
+    assert buttons(html) == ["start-force"] and "已纳入考评单位" in html
+    r = client.post(f"/transitions/cycle/{cycle.id}", data={"trigger": "start", "force": "1"}, follow_redirects=True)
+    assert "须填写" in r.get_data(as_text=True)
+    client.post(f"/transitions/cycle/{cycle.id}", data={"trigger": "start", "force": "1", "comment": "名单待补"})
+    db.session.expire_all()
+    assert db.session.get(Cycle, cycle.id).status == "self_assessment"
+    html = client.get(f"/history/cycle/{cycle.id}").get_data(as_text=True)
+    assert "名单待补" in html and "强制" in html and "草拟 → 自评" in html
+
+
+def test_history_page_lists_moves_with_labels(client, login, world):
+    item = world["item"]
+    walk_item(item, world["unit_user"], world["office"], "closed")
+    login(world["unit_user"])
+    html = client.get(f"/history/item/{item.id}").get_data(as_text=True)
+    assert html.index("签收") < html.index("提交整改") < html.index("验收销号")
+    assert "待验收 → 已销号" in html
+
+
+def test_overdue_filter_and_badge(client, login, world):
+    late = world["notice"].items[1]
+    db.session.execute(sa.update(RectificationItem).where(RectificationItem.id == late.id)
+                       .values(due_date=date.today() - timedelta(days=30)))
+    db.session.commit()
+    login(world["office"])
+    html = client.get("/items/?overdue=1").get_data(as_text=True)
+    assert f"/items/{late.id}" in html and f"/items/{world['item'].id}\"" not in html
+    assert "逾期" in client.get(f"/items/{late.id}").get_data(as_text=True)
+    home = client.get("/home").get_data(as_text=True)
+    assert "已逾期整改事项" in home
+
+
+def test_diagram_page_is_drawn_from_the_definitions(client, login, world):
+    login(world["unit_user"])
+    html = client.get("/workflows/").get_data(as_text=True)
+    for wf in WORKFLOWS.values():
+        for label in wf.definition.states.values():
+            assert label in html
+        for t in wf.definition.transitions:
+            assert t.label in html
+    assert "/static/vendor/mermaid/mermaid.min.js" in html and "stateDiagram" in html
+    with client.get("/static/vendor/mermaid/mermaid.min.js") as script:
+        assert script.status_code == 200 and b"mermaid" in script.data[:5000]
+
+
+def test_assessment_page_buttons_follow_the_role(client, login, world, make_user):
+    cycle = new_cycle(world["office"], [world["unit"]])
+    from pufa_flow.services import workflow
+    workflow.fire(cycle, "start", actor=world["office"])
+    a = cycle.assessments.first()
+    login(world["unit_user"])
+    assert buttons(client.get(f"/cycles/assessments/{a.id}").get_data(as_text=True)) == ["submit"]
+    r = client.post(f"/transitions/assessment/{a.id}", data={"trigger": "submit", "self_score": "93"},
+                    follow_redirects=True)
+    assert "已提交" in r.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)
+                             .where(AuditEvent.trigger == "submit")) == 1
