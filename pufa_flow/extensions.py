@@ -21,7 +21,9 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
-db = SQLAlchemy(model_class=Base)
+# Objects stay loaded after a commit: a view renders what it just changed without
+# re-reading it, and stale writes are still caught by the version columns.
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
@@ -29,10 +31,19 @@ csrf = CSRFProtect()
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):
-    """SQLite enforces foreign keys only when asked, per connection."""
+    """Per-connection SQLite settings.
+
+    Foreign keys are enforced only when asked. WAL with synchronous=NORMAL
+    lets readers work beside the writer and makes a commit cost a write, not
+    an fsync (1 ms instead of ~8): safe against an application crash; only an
+    operating-system crash can lose the last commits. Larger offices run on
+    PostgreSQL.
+    """
     module = type(dbapi_connection).__module__
     if module.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()

@@ -38,7 +38,7 @@ def _recipients(obj, audience: str) -> list[tuple[str, str]]:
     return pairs + [("inapp", str(i)) for i in ids]
 
 
-def enqueue(obj, event, audit_row) -> int:
+def enqueue(obj, event, *, new_version: int) -> int:
     audience = AUDIENCE.get((obj.object_type, event.trigger))
     if audience is None:
         return 0
@@ -48,7 +48,7 @@ def enqueue(obj, event, audit_row) -> int:
                            source_label=wf.state_label(event.source), dest_label=wf.state_label(event.dest),
                            trigger_label=wf.trigger_label(event.trigger))
     rows = [
-        OutboxMessage(key=f"transition:{audit_row.id}:{channel}:{recipient}", channel=channel,
+        OutboxMessage(key=f"transition:{obj.object_type}:{obj.id}:v{new_version}:{channel}:{recipient}", channel=channel,
                       recipient=recipient, subject=subject, body=body, object_type=obj.object_type,
                       object_id=obj.id, unit_id=getattr(obj, "unit_id", None))
         for channel, recipient in _recipients(obj, audience)

@@ -73,17 +73,18 @@ def fire(obj, trigger: str, *, actor, comment: str | None = None, force: bool = 
             setattr(obj, key, value)
         event = obj.workflow.fire(obj, trigger, role=actor.role, comment=comment, force=force,
                                   **engine_data)
-        db.session.flush()  # the versioned UPDATE: a concurrent writer fails here
         changes = {k: [_jsonable(before[k]), _jsonable(getattr(obj, k))]
                    for k in watched if before[k] != getattr(obj, k)}
-        row = audit.record(
+        audit.record(
             "transition", obj.object_type, obj.id, actor=actor, unit_id=getattr(obj, "unit_id", None),
             trigger=trigger, from_state=event.source, to_state=event.dest, comment=event.comment,
             data={"forced": event.forced, "changes": changes,
                   **{k: _jsonable(v) for k, v in engine_data.items()}},
         )
-        db.session.flush()
-        transition_notices.enqueue(obj, event, row)
+        # The version this transition creates names it uniquely for the outbox keys.
+        transition_notices.enqueue(obj, event, new_version=obj.version + 1)
+        # One flush at commit: the versioned UPDATE (a concurrent writer fails
+        # there), the audit INSERT and any outbox INSERTs together.
     return event
 
 
