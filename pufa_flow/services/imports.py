@@ -47,10 +47,12 @@ CONTACT_COLUMNS = tuple(
 COLUMNS = (NAME, KIND, PARENT, POWER) + tuple(c for _, *cols in CONTACT_COLUMNS for c in cols)
 REQUIRED_COLUMNS = (NAME, KIND)
 
-KIND_ALIASES = {"县区": "county", "乡镇": "town"}
+#: short names people type, besides each kind's label and id
+KIND_ALIASES = {"市直部门": "city_department", "区直部门": "city_department",
+                "市(区)直部门": "city_department", "县区": "county", "县市区": "county",
+                "乡镇": "town", "街道": "town"}
 for _kind_id, _label in UNIT_KINDS.items():
     KIND_ALIASES[_label] = _kind_id
-    KIND_ALIASES[_label.replace("(", "(").replace(")", ")")] = _kind_id
 
 XLSX_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .xls (and other legacy Office files)
@@ -130,7 +132,7 @@ def import_units(filename: str, data: bytes, *, actor=None, dry_run: bool = Fals
         report.errors.append(exc.error)
         return report
 
-    rows = [_Row(number, _row_values(number, columns, cells)) for number, cells in records]
+    rows = [_Row(number, _row_values(columns, cells)) for number, cells in records]
     report.rows = len(rows)
     if not rows:
         report.errors.append(RowError(None, "", "文件中没有数据行(只有表头或为空)"))
@@ -191,7 +193,7 @@ def template_workbook() -> bytes:
     ws = wb.active
     ws.title = "单位名册"
     ws.append(list(COLUMNS))
-    example = {NAME: "区司法局", KIND: "市直部门", PARENT: "", POWER: "是",
+    example = {NAME: "区司法局", KIND: UNIT_KINDS["city_department"], PARENT: "", POWER: "是",
                "主要负责人": "张三", "主要负责人电话": "13800138000",
                "主要负责人邮箱": "zhangsan@example.gov.cn", "联络员": "李四",
                "联络员电话": "0791-83986751"}
@@ -223,7 +225,7 @@ def template_workbook() -> bytes:
     notes.column_dimensions["A"].width = 100
     for line in (
         "每行一个单位;第 1 行为表头,请勿修改列名。第 2 行为示例,导入前请改成实际内容或删除。",
-        f"必填:{NAME}、{KIND}。{KIND}可填:{'、'.join(UNIT_KINDS.values())}(也可填“县区”“乡镇”)。",
+        f"必填:{NAME}、{KIND}。{KIND}可填:{'、'.join(UNIT_KINDS.values())}(也可填“市直部门”“县区”“乡镇”)。",
         f"{PARENT}:填已有单位的名称,或本文件中其他行的单位名称;没有上级单位则留空。",
         f"{POWER}:填“是”或“否”,留空视为“否”。",
         "联系人可不填;填写了电话或邮箱的,必须同时填写姓名。电话为 11 位手机或带区号的座机。",
@@ -357,7 +359,7 @@ def _check_header(row_number: int, header: list) -> dict[int, str]:
     return columns
 
 
-def _row_values(number: int, columns: dict[int, str], cells: list) -> dict[str, object]:
+def _row_values(columns: dict[int, str], cells: list) -> dict[str, object]:
     values: dict[str, object] = {}
     for index, value in enumerate(cells):
         if index in columns:
@@ -422,24 +424,26 @@ def _resolve_parents(rows: list[_Row]) -> None:
 
 
 def _find_cycles(rows: list[_Row]) -> None:
+    """Refuse rows whose parents (within the file) lead back to themselves."""
     by_number = {r.number: r for r in rows}
-    reported: set[int] = set()
-    for row in rows:
-        path: list[int] = []
-        node = row
-        while node is not None and node.parent and node.parent[0] == "file":
-            if node.number in path:
-                cycle = path[path.index(node.number):]
-                if row.number in cycle and row.number not in reported:
-                    names = [by_number[n].name or f"第{n}行" for n in cycle]
-                    text = " → ".join(names + [names[0]])
-                    message = ("上级单位不能是本单位" if len(cycle) == 1
-                               else f"上级单位形成循环:{text}")
-                    row.error(PARENT, message)
-                    reported.add(row.number)
-                break
-            path.append(node.number)
-            node = by_number.get(node.parent[1])
+    done: set[int] = set()
+    for start in rows:
+        path: list[_Row] = []
+        on_path: dict[int, int] = {}
+        node = start
+        while node is not None and node.number not in done and node.number not in on_path:
+            on_path[node.number] = len(path)
+            path.append(node)
+            node = by_number.get(node.parent[1]) if node.parent and node.parent[0] == "file" else None
+        if node is not None and node.number in on_path:
+            cycle = path[on_path[node.number]:]
+            for i, member in enumerate(cycle):
+                if len(cycle) == 1:
+                    member.error(PARENT, "上级单位不能是本单位")
+                    continue
+                names = [c.name or f"第{c.number}行" for c in cycle[i:] + cycle[:i]]
+                member.error(PARENT, f"上级单位形成循环:{' → '.join(names + [names[0]])}")
+        done.update(on_path)
 
 
 def _db_top_level_ids(names: set[str]) -> dict[str, int]:
@@ -453,7 +457,9 @@ def _db_top_level_ids(names: set[str]) -> dict[str, int]:
 
 def _kind_id(value):
     if isinstance(value, str):
-        return KIND_ALIASES.get(value.replace(" ", ""), value)
+        # people often type full-width brackets (U+FF08, U+FF09)
+        key = value.replace(" ", "").replace("\uff08", "(").replace("\uff09", ")")
+        return KIND_ALIASES.get(key, value)
     return value
 
 
@@ -529,11 +535,21 @@ def _chunks(items: list, size: int):
 
 # -- writing -----------------------------------------------------------------
 def _insert(rows: list[_Row]) -> list[Unit]:
-    by_number: dict[int, Unit] = {}
-    for row in rows:
-        by_number[row.number] = add_unit(dict(row.fields))
-    for row in rows:
-        if row.parent and row.parent[0] == "file":
-            by_number[row.number].parent = by_number[row.parent[1]]
-    db.session.flush()
-    return list(by_number.values())
+    """Add level by level (parents first), so each level goes in as batched INSERTs."""
+    by_number = {r.number: r for r in rows}
+    units: dict[int, Unit] = {}
+    pending = list(rows)
+    while pending:
+        level = [r for r in pending
+                 if not (r.parent and r.parent[0] == "file") or r.parent[1] in units]
+        if not level:  # cycles were refused while checking; never loop for ever
+            raise RuntimeError("unresolved parents in import")
+        for row in level:
+            fields = dict(row.fields)
+            if row.parent and row.parent[0] == "file":
+                fields["parent_id"] = units[row.parent[1]].id
+            units[row.number] = add_unit(fields)
+        db.session.flush()
+        done = {r.number for r in level}
+        pending = [r for r in pending if r.number not in done]
+    return [units[n] for n in by_number]

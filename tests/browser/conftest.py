@@ -63,6 +63,24 @@ def _seed(app) -> None:
         user.set_password(PASSWORD)
         db.session.add(user)
     db.session.commit()
+    _seed_notice(unit)
+
+
+def _seed_notice(unit) -> None:
+    """One notice with one item for the unit, issued through the service as the office."""
+    from datetime import date, timedelta
+
+    import sqlalchemy as sa
+
+    from pufa_flow.extensions import db
+    from pufa_flow.models import User
+    from pufa_flow.services.notices import create_notice
+
+    office = db.session.scalar(sa.select(User).where(User.role == "office"))
+    create_notice({"unit_id": unit.id, "source": "inspection", "title": "关于普法档案问题的整改通知书",
+                   "items": [{"problem": "普法工作档案资料不完整,学法记录未归档。", "category": "archives",
+                              "requirement": "按年度建立普法台账。",
+                              "due_date": (date.today() + timedelta(days=20)).isoformat()}]}, actor=office)
 
 
 @pytest.fixture(scope="session")
