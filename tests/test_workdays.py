@@ -1,0 +1,53 @@
+"""The working-day calendar and the one overdue rule."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pufa_flow.workdays import WorkdayCalendar
+
+CAL = WorkdayCalendar()
+
+
+def test_statutory_holidays_and_make_up_days_2026():
+    assert not CAL.is_workday(date(2026, 10, 1))      # 国庆节
+    assert not CAL.is_workday(date(2026, 9, 25))      # 中秋节 (a Friday)
+    assert CAL.is_workday(date(2026, 10, 10))         # 调休: a Saturday worked
+    assert CAL.is_workday(date(2026, 9, 20))          # 调休: a Sunday worked
+    assert CAL.is_workday(date(2026, 11, 20))         # an ordinary Friday
+    assert not CAL.is_workday(date(2026, 11, 21))     # an ordinary Saturday
+
+
+def test_office_overrides_win_and_cover_years_the_package_lacks():
+    new_year = date(2027, 1, 1)  # a Friday; chinesecalendar has no 2027 data yet
+    assert CAL.is_workday(new_year)  # weekday fallback
+    cal = WorkdayCalendar({new_year: False, date(2027, 1, 2): True})
+    assert not cal.is_workday(new_year) and cal.is_workday(date(2027, 1, 2))
+
+
+def test_a_deadline_on_a_day_off_moves_to_the_next_working_day():
+    assert CAL.effective_deadline(date(2026, 10, 1)) == date(2026, 10, 8)
+    assert not CAL.is_overdue(date(2026, 10, 3), True, date(2026, 10, 8))   # due in the holiday, today is day 1 back
+    assert CAL.is_overdue(date(2026, 10, 3), True, date(2026, 10, 9))
+    assert CAL.days_overdue(date(2026, 10, 3), True, date(2026, 10, 9)) == 1
+    assert not CAL.is_overdue(date(2026, 10, 3), False, date(2026, 12, 1))  # closed items are never overdue
+
+
+def test_add_workdays_skips_holidays():
+    assert CAL.add_workdays(date(2026, 9, 30), 1) == date(2026, 10, 8)
+    assert CAL.add_workdays(date(2026, 10, 8), -1) == date(2026, 9, 30)
+
+
+def test_a_calendar_with_no_working_day_says_so():
+    cal = WorkdayCalendar({date(2030, 1, 1) + timedelta(days=i): False for i in range(100)})
+    with pytest.raises(ValueError, match="工作日"):
+        cal.next_workday_on_or_after(date(2030, 1, 1))
+
+
+@given(due=st.dates(date(2025, 1, 1), date(2027, 6, 30)), today=st.dates(date(2025, 1, 1), date(2027, 6, 30)))
+def test_the_sql_cutoff_and_the_python_rule_agree(due, today):
+    """Lists filter with `due_date <= overdue_cutoff(today)`; badges use is_overdue: same answer."""
+    assert (due <= CAL.overdue_cutoff(today)) == CAL.is_overdue(due, True, today)
