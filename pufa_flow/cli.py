@@ -79,7 +79,8 @@ def init_command(username: str, password: str | None):
     if db.session.scalar(sa.select(sa.func.count()).select_from(User)):
         click.echo("数据库已是最新结构;已有账户,未新建。")
         return
-    create_user({"username": username, "password": _read_password(password), "role": "office",
+    password = _read_password(password)  # before any account work: fail fast without a tty
+    create_user({"username": username, "password": password, "role": "office",
                  "display_name": "普法办管理员"}, actor=None)
     click.echo(f"已创建普法办账户:{username}")
 

@@ -7,6 +7,7 @@ limits a run to one backend.
 """
 from __future__ import annotations
 
+import functools
 import os
 import socket
 import uuid
@@ -139,6 +140,14 @@ def runner(app):
 PASSWORD = "Secret123"
 
 
+@functools.lru_cache(maxsize=8)
+def _hashed(password: str) -> str:
+    """scrypt once per password, not once per user: it dominated set-up time."""
+    from werkzeug.security import generate_password_hash
+
+    return generate_password_hash(password)
+
+
 @pytest.fixture
 def make_unit(app):
     from pufa_flow.models import Unit
@@ -162,7 +171,7 @@ def make_user(app):
     def factory(role: str = "office", unit=None, username: str | None = None, password: str = PASSWORD):
         user = User(username=username or f"{role}{next(counter)}", role=role,
                     unit_id=unit.id if unit is not None else None, display_name="")
-        user.set_password(password)
+        user.password_hash = _hashed(password)
         db.session.add(user)
         db.session.commit()
         return user

@@ -10,4 +10,6 @@ def init_app(app) -> None:
     from ..extensions import csrf
 
     csrf.exempt(api_bp)  # bearer tokens, no cookies: CSRF does not apply
+    # Flask 3 ignores the JSON_AS_ASCII setting; the provider attribute is what counts
+    app.json.ensure_ascii = bool(app.config.get("JSON_AS_ASCII", False))
     app.register_blueprint(api_bp)

@@ -14,7 +14,10 @@ bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    if target and urlsplit(target).netloc == "" and target.startswith("/") and not target.startswith("//"):
+    """Only a path on this site; browsers read "/\\host" and "/<tab>/host" as "//host"."""
+    if (target and target.startswith("/") and not target.startswith("//")
+            and "\\" not in target and not any(ord(ch) < 32 or ord(ch) == 127 for ch in target)
+            and urlsplit(target).netloc == "" and urlsplit(target).scheme == ""):
         return target
     return url_for("main.home")
 
