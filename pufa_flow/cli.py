@@ -27,7 +27,7 @@ def _make_app():
     try:
         return create_app()
     except config_module.ConfigError as exc:
-        click.echo(f"错误:{exc}", err=True)
+        click.echo(f"错误：{exc}", err=True)
         sys.exit(2)
 
 
@@ -50,14 +50,14 @@ def main():
 
 def _password_option(required_prompt: bool = True):
     return click.option("--password", default=None,
-                        help="密码;省略时以隐藏方式提示输入")
+                        help="密码；省略时以隐藏方式提示输入")
 
 
 def _read_password(password: str | None) -> str:
     if password is not None:
         return password
     if not sys.stdin.isatty():
-        raise click.ClickException("未提供 --password,且当前不是交互终端,无法提示输入密码")
+        raise click.ClickException("未提供 --password,且当前不是交互终端，无法提示输入密码")
     return click.prompt("密码", hide_input=True, confirmation_prompt=True)
 
 
@@ -67,7 +67,7 @@ def _read_password(password: str | None) -> str:
 @with_appcontext
 @fails_cleanly
 def init_command(username: str, password: str | None):
-    """升级数据库结构,并在没有任何账户时创建第一个普法办账户。"""
+    """升级数据库结构，并在没有任何账户时创建第一个普法办账户。"""
     import sqlalchemy as sa
     from flask_migrate import upgrade
 
@@ -77,12 +77,12 @@ def init_command(username: str, password: str | None):
 
     upgrade()
     if db.session.scalar(sa.select(sa.func.count()).select_from(User)):
-        click.echo("数据库已是最新结构;已有账户,未新建。")
+        click.echo("数据库已是最新结构；已有账户，未新建。")
         return
     password = _read_password(password)  # before any account work: fail fast without a tty
     create_user({"username": username, "password": password, "role": "office",
                  "display_name": "普法办管理员"}, actor=None)
-    click.echo(f"已创建普法办账户:{username}")
+    click.echo(f"已创建普法办账户：{username}")
 
 
 @main.command("create-user")
@@ -108,7 +108,7 @@ def create_user_command(username, role, unit_id, display_name, password):
 @with_appcontext
 @fails_cleanly
 def create_token_command(username: str, days: int):
-    """为用户签发 API 令牌;标准输出只打印令牌本身。"""
+    """为用户签发 API 令牌；标准输出只打印令牌本身。"""
     import sqlalchemy as sa
 
     from .extensions import db
@@ -117,7 +117,7 @@ def create_token_command(username: str, days: int):
 
     user = db.session.scalar(sa.select(User).where(User.username == username))
     if user is None:
-        raise click.ClickException(f"用户不存在:{username}")
+        raise click.ClickException(f"用户不存在：{username}")
     click.echo(issue_token(user, name="cli", days=days))
 
 

@@ -48,4 +48,4 @@ class ValidationFailed(AppError):
 
 
 def stale_object_conflict(label: str = "该记录") -> Conflict:
-    return Conflict(f"{label}已被他人修改,请刷新后重试", details={"reason": "stale"})
+    return Conflict(f"{label}已被他人修改，请刷新后重试", details={"reason": "stale"})

@@ -38,7 +38,7 @@ class WorkdayCalendar:
             if self.is_workday(day):
                 return day
             day += ONE_DAY
-        raise ValueError(f"{MAX_SCAN} 天内没有工作日,请检查节假日调整表")
+        raise ValueError(f"{MAX_SCAN} 天内没有工作日，请检查节假日调整表")
 
     def previous_workday_before(self, day: date) -> date:
         day -= ONE_DAY
@@ -46,7 +46,7 @@ class WorkdayCalendar:
             if self.is_workday(day):
                 return day
             day -= ONE_DAY
-        raise ValueError(f"{MAX_SCAN} 天内没有工作日,请检查节假日调整表")
+        raise ValueError(f"{MAX_SCAN} 天内没有工作日，请检查节假日调整表")
 
     def add_workdays(self, day: date, count: int) -> date:
         step = ONE_DAY if count >= 0 else -ONE_DAY

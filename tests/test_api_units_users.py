@@ -85,18 +85,18 @@ def test_unit_create_read_update_list(api, office):
         {"role": "liaison", "name": "张三", "phone": "13800138000", "email": "zs@example.org"}]), office)
     assert response.status_code == 201, response.get_json()
     unit = response.get_json()
-    assert unit["name"] == "区司法局" and unit["kind_label"] == "县(市、区)"
+    assert unit["name"] == "区司法局" and unit["kind_label"] == "县（市、区）"
     assert unit["contacts"][0]["phone"] == "13800138000"
 
     assert api.get(f"/api/v1/units/{unit['id']}", office).get_json() == unit
 
-    response = api.patch(f"/api/v1/units/{unit['id']}", {"name": "区司法局(新)", "has_enforcement_power": True}, office)
+    response = api.patch(f"/api/v1/units/{unit['id']}", {"name": "区司法局（新）", "has_enforcement_power": True}, office)
     assert response.status_code == 200, response.get_json()
-    assert response.get_json()["name"] == "区司法局(新)"
+    assert response.get_json()["name"] == "区司法局（新）"
     assert response.get_json()["has_enforcement_power"] is True
-    assert db.session.get(Unit, unit["id"]).name == "区司法局(新)"
+    assert db.session.get(Unit, unit["id"]).name == "区司法局（新）"
 
-    town = api.post("/api/v1/units", {"name": "某镇", "kind": "乡镇(街道)", "parent_id": unit["id"]}, office)
+    town = api.post("/api/v1/units", {"name": "某镇", "kind": "乡镇（街道）", "parent_id": unit["id"]}, office)
     assert town.status_code == 201 and town.get_json()["kind"] == "town"
 
     listing = api.get("/api/v1/units?per_page=1&page=2", office).get_json()

@@ -230,7 +230,7 @@ def test_500_page_leaks_nothing(fragile_app):
 def test_500_api_envelope_leaks_nothing(fragile_app):
     response = fragile_app.test_client().get("/api/v1/boom")
     assert response.status_code == 500
-    assert response.get_json() == {"error": {"code": "internal_error", "message": "服务器内部错误,请联系管理员"}}
+    assert response.get_json() == {"error": {"code": "internal_error", "message": "服务器内部错误，请联系管理员"}}
 
 
 def test_404_page_is_chinese_and_plain(client):

@@ -133,7 +133,7 @@ def _schema_diffs(database_url: str) -> list:
 def _check_init(database_url: str) -> None:
     first = _run_init(database_url, "--password", "Secret123")
     assert first.returncode == 0, first.stderr
-    assert "已创建普法办账户:admin" in first.stdout
+    assert "已创建普法办账户：admin" in first.stdout
 
     engine = sa.create_engine(config_module.normalise_database_url(database_url))
     try:

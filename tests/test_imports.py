@@ -79,7 +79,7 @@ def rejected(filename, data, *, expect_row, expect_column, expect_text):
 
 GOOD_ROWS = [
     # child first: its parent appears later in the same file
-    row("城关镇", "乡镇(街道)", parent="某某县", power="否",
+    row("城关镇", "乡镇（街道）", parent="某某县", power="否",
         联络员="王五", 联络员电话=13800138002.0, 联络员邮箱="wangwu@example.cn"),
     row("某某县", "县区", power="是",
         主要负责人="张三", 主要负责人电话="13800138000", 主要负责人邮箱="zs@example.cn",
@@ -159,18 +159,18 @@ def test_template_download_round_trips(app, client, office_user, login):
 def test_wrong_header_names_unknown_and_missing_columns(app):
     header = ["单位名字", "单位类别", "电话"]
     report = rejected("a.xlsx", xlsx_bytes([["甲", "其他", "1"]], header=header),
-                      expect_row=1, expect_column="表头", expect_text="无法识别的列:单位名字、电话")
-    assert "缺少必需的列:单位名称" in report.errors[0].message
+                      expect_row=1, expect_column="表头", expect_text="无法识别的列：单位名字、电话")
+    assert "缺少必需的列：单位名称" in report.errors[0].message
 
 
 def test_unknown_kind(app):
     rejected("a.csv", csv_bytes([row("甲单位"), row("乙单位", kind="省直部门")]),
-             expect_row=3, expect_column="单位类别", expect_text="单位类别不正确:省直部门")
+             expect_row=3, expect_column="单位类别", expect_text="单位类别不正确：省直部门")
 
 
 def test_malformed_phone(app):
     rejected("a.xlsx", xlsx_bytes([row("甲单位", 主要负责人="张三", 主要负责人电话="12345")]),
-             expect_row=2, expect_column="主要负责人电话", expect_text="电话号码格式不正确:12345")
+             expect_row=2, expect_column="主要负责人电话", expect_text="电话号码格式不正确：12345")
 
 
 def test_malformed_email(app):
@@ -215,8 +215,8 @@ def test_unknown_parent(app):
 def test_parent_cycle(app):
     report = rejected("a.csv", csv_bytes([row("甲", parent="乙"), row("乙", parent="甲"), row("丙", parent="丙"),
                                           row("丁", parent="甲")]),
-                      expect_row=2, expect_column="上级单位", expect_text="上级单位形成循环:甲 → 乙 → 甲")
-    assert (3, "上级单位", "上级单位形成循环:乙 → 甲 → 乙") in messages(report)
+                      expect_row=2, expect_column="上级单位", expect_text="上级单位形成循环：甲 → 乙 → 甲")
+    assert (3, "上级单位", "上级单位形成循环：乙 → 甲 → 乙") in messages(report)
     assert not [e for e in report.errors if e.row == 5]  # 丁 only hangs below the cycle
     assert any(e.row == 4 and "不能是本单位" in e.message for e in report.errors)
 
@@ -250,7 +250,7 @@ def test_every_bad_row_is_reported(app):
 
 
 def test_renamed_non_xlsx(app):
-    rejected("名册.xlsx", "单位名称,单位类别\n甲,其他\n".encode(), expect_row=None, expect_column="",
+    rejected("名册.xlsx", "单位名称，单位类别\n甲，其他\n".encode(), expect_row=None, expect_column="",
              expect_text=MSG_NOT_XLSX)
 
 
@@ -383,7 +383,7 @@ def test_api_rejects_with_rows(app, client, office_user, token_for):
     error = response.get_json()["error"]
     assert error["code"] == "validation_failed"
     assert error["details"]["rows"] == [{"row": 3, "column": "单位类别",
-                                         "message": f"单位类别不正确:未知(可选:{'、'.join(UNIT_KINDS.values())})"}]
+                                         "message": f"单位类别不正确：未知(可选：{'、'.join(UNIT_KINDS.values())})"}]
     assert count() == 0
 
 
@@ -446,5 +446,5 @@ def test_cli_reports_rejected_rows_and_exits_1(app, runner, tmp_path):
     result = runner.invoke(cli_main, ["import-units", str(path)])
     assert result.exit_code == 1
     assert "第 3 行 [主要负责人邮箱]:电子邮箱格式不正确" in result.stderr
-    assert "导入失败:发现 1 处错误,未导入任何单位" in result.stderr
+    assert "导入失败：发现 1 处错误，未导入任何单位" in result.stderr
     assert count() == 0

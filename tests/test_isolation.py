@@ -112,7 +112,7 @@ def _create_cycle():
     Cycle = getattr(models, "Cycle", None)
     if Cycle is None:
         return None
-    cycle = Cycle(name="2099年度普法责任制考评(隔离测试)", year=2099)
+    cycle = Cycle(name="2099年度普法责任制考评（隔离测试）", year=2099)
     CyclePhase = getattr(models, "CyclePhase", None)
     phases = getattr(models, "PHASES", {})
     if CyclePhase is not None:

@@ -94,10 +94,10 @@ def test_guard_failure_names_the_rule_and_force_needs_a_reason(client, setup, to
     assert r.status_code == 409 and r.json["error"]["details"]["reason"] == "guard_failed"
     assert "已纳入考评单位" in r.json["error"]["details"]["failed_guards"]
     assert post(client, headers, url, trigger="start", force=True).status_code == 422
-    r = post(client, headers, url, trigger="start", force=True, comment="先启动,单位名单随后补录")
+    r = post(client, headers, url, trigger="start", force=True, comment="先启动，单位名单随后补录")
     assert r.status_code == 200 and r.json["status"] == "self_assessment"
     row = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.trigger == "start")).one()
-    assert row.data["forced"] is True and row.comment == "先启动,单位名单随后补录"
+    assert row.data["forced"] is True and row.comment == "先启动，单位名单随后补录"
 
 
 def test_full_cycle_with_assessments(client, setup, token_for, make_user):

@@ -58,8 +58,8 @@ class TransitionRefused(Exception):
 
 
 def _sentence(e: TransitionRefused, allowed_labels: list[str], forced: bool) -> str:
-    head = f"{e.object_label} 当前状态为「{e.state_label}」,"
-    tail = ";当前可执行:" + ("、".join(allowed_labels) or "无")
+    head = f"{e.object_label} 当前状态为「{e.state_label}」，"
+    tail = "；当前可执行：" + ("、".join(allowed_labels) or "无")
     return head + _why(e, forced) + tail
 
 
@@ -74,7 +74,7 @@ def _why(e: TransitionRefused, forced: bool) -> str:
         return f"{role}无权执行{action}"
     if e.reason == "guard_failed":
         unmet = "、".join(f"「{g.label}」" for g in e.failed_guards)
-        return f"暂不能执行{action}:尚未满足{unmet}"
+        return f"暂不能执行{action}：尚未满足{unmet}"
     if e.reason == "comment_required":
         what = "强制执行" if forced else "执行"
         return f"{what}{action}须填写意见或理由"

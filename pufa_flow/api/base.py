@@ -16,7 +16,7 @@ HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "n
               405: "method_not_allowed", 409: "conflict", 413: "payload_too_large",
               415: "unsupported_media_type", 422: "validation_failed", 500: "internal_error"}
 HTTP_MESSAGES = {404: "接口或对象不存在", 405: "该接口不支持此请求方法", 413: "请求内容过大",
-                 500: "服务器内部错误,请联系管理员"}
+                 500: "服务器内部错误，请联系管理员"}
 
 
 def envelope(status: int, code: str, message: str, details: dict | None = None):
@@ -36,7 +36,7 @@ def authenticate_bearer():
 
 def current_api_user():
     if g.get("api_user") is None:
-        raise Unauthorized("需要有效的访问令牌(Authorization: Bearer …)")
+        raise Unauthorized("需要有效的访问令牌（Authorization: Bearer …）")
     return g.api_user
 
 
@@ -59,7 +59,7 @@ def require_roles(*roles: str):
 def json_body() -> dict:
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
-        raise BadRequest("请求体必须是 JSON 对象(Content-Type: application/json)")
+        raise BadRequest("请求体必须是 JSON 对象（Content-Type: application/json）")
     return data
 
 

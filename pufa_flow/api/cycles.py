@@ -11,7 +11,7 @@ from .serializers import ASSESSMENT, CYCLE, CYCLE_INPUT, assessment_json, cycle_
 from .spec import endpoint, page_of, pagination_params
 
 
-@endpoint("/cycles", "POST", summary="新建考评周期(普法办),为每个纳入单位建立单位考评", tag="cycles",
+@endpoint("/cycles", "POST", summary="新建考评周期（普法办），为每个纳入单位建立单位考评", tag="cycles",
           response=CYCLE, body=CYCLE_INPUT, status=201, errors=("400", "401", "403", "422"))
 @require_roles("office")
 def create_cycle():
@@ -35,7 +35,7 @@ def get_cycle(cycle_id: int):
     return jsonify(cycle_json(get_visible(Cycle, cycle_id, user), user))
 
 
-@endpoint("/cycles/<int:cycle_id>/assessments", "GET", summary="周期内的单位考评(责任单位只见本单位)",
+@endpoint("/cycles/<int:cycle_id>/assessments", "GET", summary="周期内的单位考评（责任单位只见本单位）",
           tag="cycles", response=page_of(ASSESSMENT), query=pagination_params())
 @require_roles()
 def list_assessments(cycle_id: int):

@@ -13,7 +13,7 @@ from .serializers import ITEM, NOTICE, NOTICE_INPUT, item_json, notice_json
 from .spec import endpoint, page_of, pagination_params
 
 
-@endpoint("/notices", "POST", summary="下发整改通知书(普法办)", tag="rectification", response=NOTICE,
+@endpoint("/notices", "POST", summary="下发整改通知书（普法办）", tag="rectification", response=NOTICE,
           body=NOTICE_INPUT, status=201, errors=("400", "401", "403", "422"))
 @require_roles("office")
 def create_notice():
@@ -21,7 +21,7 @@ def create_notice():
     return jsonify(notice_json(notice_service.create_notice(json_body(), actor=user), user)), 201
 
 
-@endpoint("/notices", "GET", summary="整改通知书列表(责任单位只见本单位)", tag="rectification",
+@endpoint("/notices", "GET", summary="整改通知书列表（责任单位只见本单位）", tag="rectification",
           response=page_of(NOTICE), query=pagination_params())
 @require_roles()
 def list_notices():
@@ -45,7 +45,7 @@ ITEM_FILTERS = [
 ]
 
 
-@endpoint("/items", "GET", summary="整改事项列表(可按单位、状态、逾期筛选)", tag="rectification",
+@endpoint("/items", "GET", summary="整改事项列表（可按单位、状态、逾期筛选）", tag="rectification",
           response=page_of(ITEM), query=ITEM_FILTERS + pagination_params())
 @require_roles()
 def list_items():

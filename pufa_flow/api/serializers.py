@@ -160,8 +160,8 @@ def notice_json(n, user) -> dict:
 
 TRANSITION_INPUT = schema("TransitionInput", {"type": "object", "required": ["trigger"], "properties": {
     "trigger": {"type": "string"}, "comment": {"type": "string"},
-    "force": {"type": "boolean", "description": "普法办强制推进阶段(须填写理由)"},
-    "version": {"type": "integer", "description": "客户端看到的版本号;不一致时返回 409"},
+    "force": {"type": "boolean", "description": "普法办强制推进阶段（须填写理由）"},
+    "version": {"type": "integer", "description": "客户端看到的版本号；不一致时返回 409"},
     "grade": {"type": "string"}, "review_score": {"type": "number"}, "self_score": {"type": "number"},
     "measures": {"type": "string"}, "new_due_date": {"type": "string", "format": "date"}},
     "additionalProperties": False})

@@ -11,7 +11,7 @@ from .serializers import UNIT, UNIT_INPUT, unit_json
 from .spec import endpoint, page_of, pagination_params
 
 
-@endpoint("/units", "GET", summary="单位列表(责任单位用户只见本单位)", tag="units",
+@endpoint("/units", "GET", summary="单位列表（责任单位用户只见本单位）", tag="units",
           response=page_of(UNIT), query=pagination_params())
 @require_roles()
 def list_units():
@@ -20,7 +20,7 @@ def list_units():
     return jsonify(paginate(stmt, unit_json))
 
 
-@endpoint("/units", "POST", summary="新建单位(普法办)", tag="units", response=UNIT,
+@endpoint("/units", "POST", summary="新建单位（普法办）", tag="units", response=UNIT,
           body=UNIT_INPUT, status=201, errors=("400", "401", "403", "422"))
 @require_roles("office")
 def create_unit():
@@ -34,7 +34,7 @@ def get_unit(unit_id: int):
     return jsonify(unit_json(get_visible(Unit, unit_id, current_api_user())))
 
 
-@endpoint("/units/<int:unit_id>", "PATCH", summary="修改单位(普法办)", tag="units", response=UNIT,
+@endpoint("/units/<int:unit_id>", "PATCH", summary="修改单位（普法办）", tag="units", response=UNIT,
           body=UNIT_INPUT, errors=("400", "401", "403", "404", "409", "422"))
 @require_roles("office")
 def update_unit(unit_id: int):

@@ -11,7 +11,7 @@ from .serializers import USER, USER_INPUT, user_json
 from .spec import endpoint, page_of, pagination_params
 
 
-@endpoint("/users", "GET", summary="用户列表(责任单位用户只见本单位)", tag="users",
+@endpoint("/users", "GET", summary="用户列表（责任单位用户只见本单位）", tag="users",
           response=page_of(USER), query=pagination_params())
 @require_roles()
 def list_users():
@@ -19,7 +19,7 @@ def list_users():
     return jsonify(paginate(stmt, user_json))
 
 
-@endpoint("/users", "POST", summary="新建用户(普法办)", tag="users", response=USER, body=USER_INPUT,
+@endpoint("/users", "POST", summary="新建用户（普法办）", tag="users", response=USER, body=USER_INPUT,
           status=201, errors=("400", "401", "403", "422"))
 @require_roles("office")
 def create_user():
@@ -33,7 +33,7 @@ def get_user(user_id: int):
     return jsonify(user_json(get_visible(User, user_id, current_api_user())))
 
 
-@endpoint("/users/<int:user_id>", "PATCH", summary="修改用户(普法办)", tag="users", response=USER,
+@endpoint("/users/<int:user_id>", "PATCH", summary="修改用户（普法办）", tag="users", response=USER,
           body=USER_INPUT, errors=("400", "401", "403", "404", "409", "422"))
 @require_roles("office")
 def update_user(user_id: int):

@@ -47,4 +47,4 @@ class AuditLogIsAppendOnly(RuntimeError):
 @event.listens_for(AuditEvent, "before_update")
 @event.listens_for(AuditEvent, "before_delete")
 def _refuse_changes(mapper, connection, target):
-    raise AuditLogIsAppendOnly("审计日志只能追加,不能修改或删除")
+    raise AuditLogIsAppendOnly("审计日志只能追加，不能修改或删除")

@@ -8,9 +8,9 @@ from ..extensions import db
 from .base import Timestamps, enum_type
 
 UNIT_KINDS = {
-    "city_department": "市(区)直部门",
-    "county": "县(市、区)",
-    "town": "乡镇(街道)",
+    "city_department": "市（区）直部门",
+    "county": "县（市、区）",
+    "town": "乡镇（街道）",
     "other": "其他",
 }
 

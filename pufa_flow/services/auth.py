@@ -35,11 +35,11 @@ def authenticate(username: str, password: str, *, now: datetime | None = None) -
             audit.record("user.login_failed", "user", None, data={"username": username[:50]})
         raise Unauthorized(BAD_CREDENTIALS)
     if user.locked_until and user.locked_until > now:
-        raise Unauthorized(f"登录失败次数过多,账户已锁定至 {format_local(user.locked_until)},请稍后再试或联系普法办")
+        raise Unauthorized(f"登录失败次数过多，账户已锁定至 {format_local(user.locked_until)}，请稍后再试或联系普法办")
     if not user.check_password(password or ""):
         _register_failure(user, now)
     if not user.is_active_account:
-        raise Unauthorized("该账户已停用,请联系普法办")
+        raise Unauthorized("该账户已停用，请联系普法办")
     with transaction():
         user.failed_logins = 0
         user.locked_until = None
@@ -59,7 +59,7 @@ def _register_failure(user: User, now: datetime) -> None:
         audit.record("user.locked" if locked else "user.login_failed", "user", user.id,
                      unit_id=user.unit_id, data={"username": user.username})
     if locked:
-        raise Unauthorized(f"密码连续错误{threshold}次,账户已锁定{minutes}分钟")
+        raise Unauthorized(f"密码连续错误{threshold}次，账户已锁定{minutes}分钟")
     raise Unauthorized(BAD_CREDENTIALS)
 
 

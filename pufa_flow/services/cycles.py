@@ -17,7 +17,7 @@ def _clean_phases(raw, errors: dict) -> list[CyclePhase]:
     if raw is None:
         raw = {}
     if not isinstance(raw, dict) or set(raw) - set(PHASES):
-        errors["phases"] = f"阶段只能是:{'、'.join(PHASES)}"
+        errors["phases"] = f"阶段只能是：{'、'.join(PHASES)}"
         return []
     phases, previous = [], None
     for position, (phase, label) in enumerate(PHASES.items(), start=1):
@@ -43,11 +43,11 @@ def _clean_unit_ids(raw, errors: dict) -> list[int]:
         errors["unit_ids"] = "unit_ids 应为单位编号列表"
         return []
     if len(raw) > MAX_UNITS or len(set(raw)) != len(raw):
-        errors["unit_ids"] = "unit_ids 不能重复,且不超过 10000 个"
+        errors["unit_ids"] = "unit_ids 不能重复，且不超过 10000 个"
         return []
     found = set(db.session.scalars(sa.select(Unit.id).where(Unit.id.in_(raw), Unit.is_active.is_(True))))
     if missing := [i for i in raw if i not in found]:
-        errors["unit_ids"] = f"单位不存在或已停用:{', '.join(map(str, missing[:10]))}"
+        errors["unit_ids"] = f"单位不存在或已停用：{', '.join(map(str, missing[:10]))}"
     return raw
 
 

@@ -101,11 +101,11 @@ def _current_cycle(units, unit_users, office, rng) -> None:
             continue
         workflow.fire(a, "submit", actor=unit_users[name], data={"self_score": rng.randint(75, 100)})
         if i % 9 == 4:
-            workflow.fire(a, "return_for_revision", actor=office, comment="自测得分表缺少佐证材料,请补充后重新提交")
+            workflow.fire(a, "return_for_revision", actor=office, comment="自测得分表缺少佐证材料，请补充后重新提交")
         elif i % 3 == 0:
             workflow.fire(a, "accept", actor=office)
     workflow.fire(cycle, "begin_field_research", actor=office, force=True,
-                  comment="3个单位逾期未报送自评材料,经普法办研究先行开展实地调研,并予以督促")
+                  comment="3个单位逾期未报送自评材料，经普法办研究先行开展实地调研，并予以督促")
 
 
 # (unit, days since issued, [(days from issue to deadline, target state)])
@@ -123,14 +123,14 @@ def _move_item(item, target, unit_user, office) -> None:
     steps = {
         "issued": [],
         "in_progress": [("acknowledge", unit_user, {}, None)],
-        "submitted": [("acknowledge", unit_user, {}, None), ("submit", unit_user, {"measures": "已按要求完成整改,佐证材料已上传。"}, None)],
+        "submitted": [("acknowledge", unit_user, {}, None), ("submit", unit_user, {"measures": "已按要求完成整改，佐证材料已上传。"}, None)],
         "closed": [("acknowledge", unit_user, {}, None), ("submit", unit_user, {"measures": "已建立台账并公示。"}, None),
-                   ("verify", office, {}, "材料齐全,同意销号")],
+                   ("verify", office, {}, "材料齐全，同意销号")],
         "extension_requested": [("acknowledge", unit_user, {}, None),
                                 ("request_extension", unit_user,
                                  {"new_due_date": (item.due_date + timedelta(days=30)).isoformat()},
                                  "需待年度预算调整后落实经费")],
-        "cancelled": [("cancel", office, {}, "该问题已在另一份通知书中下发,本条撤销")],
+        "cancelled": [("cancel", office, {}, "该问题已在另一份通知书中下发，本条撤销")],
     }[target]
     for trigger, actor, data, comment in steps:
         workflow.fire(item, trigger, actor=actor, data=data, comment=comment)

@@ -49,7 +49,7 @@ REQUIRED_COLUMNS = (NAME, KIND)
 
 #: short names people type, besides each kind's label and id
 KIND_ALIASES = {"市直部门": "city_department", "区直部门": "city_department",
-                "市(区)直部门": "city_department", "县区": "county", "县市区": "county",
+                "市（区）直部门": "city_department", "县区": "county", "县市区": "county",
                 "乡镇": "town", "街道": "town"}
 for _kind_id, _label in UNIT_KINDS.items():
     KIND_ALIASES[_label] = _kind_id
@@ -58,7 +58,7 @@ XLSX_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .xls (and other legacy Office files)
 
 MSG_NOT_XLSX = "文件不是有效的 Excel(.xlsx)文件"
-MSG_XLS = "不支持旧版 Excel(.xls)文件:请在 Excel 中“另存为”Excel 工作簿(.xlsx)后再导入"
+MSG_XLS = "不支持旧版 Excel(.xls)文件：请在 Excel 中“另存为”Excel 工作簿（.xlsx）后再导入"
 
 
 class RowError(NamedTuple):
@@ -88,9 +88,9 @@ class ImportReport:
     def summary(self) -> str:
         if self.ok:
             if self.dry_run:
-                return f"检查通过:{self.rows} 个单位可以导入(未写入)"
+                return f"检查通过：{self.rows} 个单位可以导入（未写入）"
             return f"已导入 {self.created} 个单位"
-        return f"导入失败:发现 {len(self.errors)} 处错误,未导入任何单位"
+        return f"导入失败：发现 {len(self.errors)} 处错误，未导入任何单位"
 
     def as_dict(self) -> dict:
         return {"filename": self.filename, "ok": self.ok, "created": self.created,
@@ -135,7 +135,7 @@ def import_units(filename: str, data: bytes, *, actor=None, dry_run: bool = Fals
     rows = [_Row(number, _row_values(columns, cells)) for number, cells in records]
     report.rows = len(rows)
     if not rows:
-        report.errors.append(RowError(None, "", "文件中没有数据行(只有表头或为空)"))
+        report.errors.append(RowError(None, "", "文件中没有数据行（只有表头或为空）"))
         return report
     _check_rows(rows)
     for row in rows:
@@ -158,12 +158,12 @@ def read_table(filename: str, data: bytes) -> tuple[int, list, list[tuple[int, l
     if suffix == ".xls":
         raise FileRejected(MSG_XLS)
     if suffix not in ALLOWED_EXTENSIONS:
-        raise FileRejected(f"不支持的文件类型“{suffix or '无扩展名'}”:只能导入 .xlsx 或 .csv 文件")
+        raise FileRejected(f"不支持的文件类型“{suffix or '无扩展名'}”：只能导入 .xlsx 或 .csv 文件")
     if not data:
         raise FileRejected("文件是空的")
     limit = current_app.config.get("MAX_CONTENT_LENGTH") or DEFAULT_MAX_BYTES
     if len(data) > limit:
-        raise FileRejected(f"文件过大:不能超过 {limit // (1024 * 1024)} MB")
+        raise FileRejected(f"文件过大：不能超过 {limit // (1024 * 1024)} MB")
     rows = _xlsx_rows(data) if suffix == ".xlsx" else _csv_rows(data)
     header = None
     records: list[tuple[int, list]] = []
@@ -176,9 +176,9 @@ def read_table(filename: str, data: bytes) -> tuple[int, list, list[tuple[int, l
             continue
         records.append((number, cells))
         if len(records) > MAX_ROWS:
-            raise FileRejected(f"数据行超过 {MAX_ROWS} 行,请拆分为多个文件分批导入")
+            raise FileRejected(f"数据行超过 {MAX_ROWS} 行，请拆分为多个文件分批导入")
     if header is None:
-        raise FileRejected("文件是空的:没有表头和数据")
+        raise FileRejected("文件是空的：没有表头和数据")
     return header[0], header[1], records
 
 
@@ -213,7 +213,7 @@ def template_workbook() -> bytes:
     kinds = DataValidation(type="list", formula1='"' + ",".join(UNIT_KINDS.values()) + '"',
                            allow_blank=False, showErrorMessage=True,
                            errorTitle="单位类别", error="请从列表中选择单位类别")
-    power = DataValidation(type="list", formula1='"是,否"', allow_blank=True)
+    power = DataValidation(type="list", formula1='"是，否"', allow_blank=True)
     ws.add_data_validation(kinds)
     ws.add_data_validation(power)
     kind_col = get_column_letter(COLUMNS.index(KIND) + 1)
@@ -224,12 +224,12 @@ def template_workbook() -> bytes:
     notes = wb.create_sheet("填写说明")
     notes.column_dimensions["A"].width = 100
     for line in (
-        "每行一个单位;第 1 行为表头,请勿修改列名。第 2 行为示例,导入前请改成实际内容或删除。",
-        f"必填:{NAME}、{KIND}。{KIND}可填:{'、'.join(UNIT_KINDS.values())}(也可填“市直部门”“县区”“乡镇”)。",
-        f"{PARENT}:填已有单位的名称,或本文件中其他行的单位名称;没有上级单位则留空。",
-        f"{POWER}:填“是”或“否”,留空视为“否”。",
-        "联系人可不填;填写了电话或邮箱的,必须同时填写姓名。电话为 11 位手机或带区号的座机。",
-        "只导入第一个工作表;空行会被跳过。任何一行有误时整个文件都不会导入,请按提示修改后重新上传。",
+        "每行一个单位；第 1 行为表头，请勿修改列名。第 2 行为示例，导入前请改成实际内容或删除。",
+        f"必填：{NAME}、{KIND}。{KIND}可填：{'、'.join(UNIT_KINDS.values())}(也可填“市直部门”“县区”“乡镇”)。",
+        f"{PARENT}：填已有单位的名称，或本文件中其他行的单位名称；没有上级单位则留空。",
+        f"{POWER}：填“是”或“否”，留空视为“否”。",
+        "联系人可不填；填写了电话或邮箱的，必须同时填写姓名。电话为 11 位手机或带区号的座机。",
+        "只导入第一个工作表；空行会被跳过。任何一行有误时整个文件都不会导入，请按提示修改后重新上传。",
         f"每个文件最多 {MAX_ROWS} 行。",
     ):
         notes.append([line])
@@ -250,7 +250,7 @@ def _xlsx_rows(data: bytes):
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED_BYTES:
-                raise FileRejected("文件解压后过大,请删除多余内容或拆分后再导入")
+                raise FileRejected("文件解压后过大，请删除多余内容或拆分后再导入")
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except FileRejected:
         raise
@@ -292,13 +292,13 @@ def _decode(data: bytes) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise FileRejected("无法识别 CSV 文件的编码:请保存为 UTF-8 或 GBK(GB18030)编码")
+    raise FileRejected("无法识别 CSV 文件的编码：请保存为 UTF-8 或 GBK(GB18030)编码")
 
 
 def _csv_rows(data: bytes):
     text = _decode(data)
     if "\x00" in text:
-        raise FileRejected("CSV 文件中含有无法识别的内容(可能不是文本文件)")
+        raise FileRejected("CSV 文件中含有无法识别的内容（可能不是文本文件）")
     first_line = text.split("\n", 1)[0]
     delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
     try:
@@ -306,7 +306,7 @@ def _csv_rows(data: bytes):
         return [(n, cells) for n, cells in enumerate(
             csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1)]
     except csv.Error as exc:
-        raise FileRejected(f"CSV 文件格式不正确:{exc}") from exc
+        raise FileRejected(f"CSV 文件格式不正确：{exc}") from exc
 
 
 def _cell(value):
@@ -347,15 +347,15 @@ def _check_header(row_number: int, header: list) -> dict[int, str]:
             columns[index] = name
     problems = []
     if unknown:
-        problems.append(f"无法识别的列:{'、'.join(unknown)}")
+        problems.append(f"无法识别的列：{'、'.join(unknown)}")
     missing = [c for c in REQUIRED_COLUMNS if c not in columns.values()]
     if missing:
-        problems.append(f"缺少必需的列:{'、'.join(missing)}")
+        problems.append(f"缺少必需的列：{'、'.join(missing)}")
     if repeated:
-        problems.append(f"列重复:{'、'.join(dict.fromkeys(repeated))}")
+        problems.append(f"列重复：{'、'.join(dict.fromkeys(repeated))}")
     if problems:
         raise FileRejected(
-            ";".join(problems) + f"。表头应为:{'、'.join(COLUMNS)}", row=row_number, column="表头")
+            ";".join(problems) + f"。表头应为：{'、'.join(COLUMNS)}", row=row_number, column="表头")
     return columns
 
 
@@ -380,7 +380,7 @@ def _check_rows(rows: list[_Row]) -> None:
             from openpyxl.utils import get_column_letter
 
             letter = get_column_letter(row.values.pop("_extra") + 1)
-            row.error(f"{letter}列", f"第 {letter} 列有内容但没有表头,无法识别")
+            row.error(f"{letter}列", f"第 {letter} 列有内容但没有表头，无法识别")
         row.name = row.values.get(NAME) if isinstance(row.values.get(NAME), str) else None
         parent = row.values.get(PARENT)
         row.parent_name = str(parent) if parent is not None else None
@@ -414,13 +414,13 @@ def _resolve_parents(rows: list[_Row]) -> None:
                 where.append(f"系统中已有 {len(db_ids)} 个")
             if file_rows:
                 where.append("本文件第 " + "、".join(map(str, file_rows)) + " 行")
-            row.error(PARENT, f"上级单位“{name}”有重名({';'.join(where)}),无法确定是哪一个")
+            row.error(PARENT, f"上级单位“{name}”有重名（{'；'.join(where)}），无法确定是哪一个")
         elif db_ids:
             row.parent = ("db", db_ids[0])
         elif file_rows:
             row.parent = ("file", file_rows[0])
         else:
-            row.error(PARENT, f"上级单位“{name}”不存在:请先建立该单位,或把它列入本文件")
+            row.error(PARENT, f"上级单位“{name}”不存在：请先建立该单位，或把它列入本文件")
 
 
 def _find_cycles(rows: list[_Row]) -> None:
@@ -442,7 +442,7 @@ def _find_cycles(rows: list[_Row]) -> None:
                     member.error(PARENT, "上级单位不能是本单位")
                     continue
                 names = [c.name or f"第{c.number}行" for c in cycle[i:] + cycle[:i]]
-                member.error(PARENT, f"上级单位形成循环:{' → '.join(names + [names[0]])}")
+                member.error(PARENT, f"上级单位形成循环：{' → '.join(names + [names[0]])}")
         done.update(on_path)
 
 
@@ -471,7 +471,7 @@ def _contacts(row: _Row) -> tuple[list[dict], list[tuple[str, str, str]]]:
         if name is None and phone is None and email is None:
             continue
         if name is None:
-            row.error(name_col, f"填写了{name_col}的电话或邮箱,但没有填写{name_col}姓名")
+            row.error(name_col, f"填写了{name_col}的电话或邮箱，但没有填写{name_col}姓名")
             continue
         contacts.append({"role": role, "name": name, "phone": phone, "email": email})
         columns.append((name_col, phone_col, email_col))
@@ -523,7 +523,7 @@ def _find_duplicates(rows: list[_Row]) -> None:
         key = (row.parent, row.name.strip())
         if key in seen:
             where = "同为顶级单位" if row.parent is None else f"上级单位同为“{row.parent_name}”"
-            row.error(NAME, f"与第 {seen[key]} 行重名({where}):同一上级单位下单位名称不能重复")
+            row.error(NAME, f"与第 {seen[key]} 行重名（{where}）：同一上级单位下单位名称不能重复")
         else:
             seen[key] = row.number
 

@@ -19,7 +19,7 @@ def filtered_items(user, args) -> sa.Select:
         stmt = stmt.where(RectificationItem.unit_id == int(unit_id))
     if status := args.get("status", "").strip():
         if status not in RectificationItem.workflow.states:
-            raise ValueError(f"status 不正确:{status}")
+            raise ValueError(f"status 不正确：{status}")
         stmt = stmt.where(RectificationItem.status == status)
     if args.get("overdue", "").lower() in TRUE:
         stmt = stmt.where(overdue_filter(today()))

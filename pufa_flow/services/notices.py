@@ -46,10 +46,10 @@ def create_notice(data: dict, *, actor) -> Notice:
     errors: dict[str, str] = {}
     unit_id = clean_int(data.get("unit_id"), "unit_id", "责任单位", errors)
     if unit_id is not None and db.session.get(Unit, unit_id) is None:
-        errors["unit_id"] = f"责任单位不存在:{unit_id}"
+        errors["unit_id"] = f"责任单位不存在：{unit_id}"
     cycle_id = clean_int(data.get("cycle_id"), "cycle_id", "考评周期", errors, required=False)
     if cycle_id is not None and db.session.get(Cycle, cycle_id) is None:
-        errors["cycle_id"] = f"考评周期不存在:{cycle_id}"
+        errors["cycle_id"] = f"考评周期不存在：{cycle_id}"
     source = clean_choice(data.get("source"), "source", "来源", NOTICE_SOURCES, errors)
     title = clean_text(data.get("title"), "title", "标题", errors, max_len=200)
     issued_on = clean_date(data.get("issued_on"), "issued_on", "下发日期", errors, required=False) or today()

@@ -25,12 +25,12 @@ def transaction():
         raise stale_object_conflict() from None
     except IntegrityError as exc:
         session.rollback()
-        raise Conflict("数据与已有记录冲突(可能是重复提交或重名),未作任何修改",
+        raise Conflict("数据与已有记录冲突（可能是重复提交或重名），未作任何修改",
                        details={"reason": "integrity"}) from exc
     except OperationalError as exc:
         session.rollback()
         if _is_lock_conflict(exc):
-            raise Conflict("该记录正被他人修改,请稍后重试", details={"reason": "locked"}) from exc
+            raise Conflict("该记录正被他人修改，请稍后重试", details={"reason": "locked"}) from exc
         raise
     except BaseException:
         session.rollback()

@@ -17,7 +17,7 @@ def clean_contacts(raw, errors: dict) -> list[dict]:
     if raw is None:
         return []
     if not isinstance(raw, list) or len(raw) > MAX_CONTACTS:
-        errors["contacts"] = f"联系人应为列表,且不超过{MAX_CONTACTS}人"
+        errors["contacts"] = f"联系人应为列表，且不超过{MAX_CONTACTS}人"
         return []
     cleaned = []
     for i, item in enumerate(raw):
@@ -64,7 +64,7 @@ def _check_parent_and_name(out: dict, current: Unit | None, errors: dict) -> Non
     if parent_id is not None:
         parent = db.session.get(Unit, parent_id)
         if parent is None:
-            errors["parent_id"] = f"上级单位不存在:{parent_id}"
+            errors["parent_id"] = f"上级单位不存在：{parent_id}"
             return
         if current is not None and _is_descendant_or_self(parent, current):
             errors["parent_id"] = "上级单位不能是本单位或其下级单位"

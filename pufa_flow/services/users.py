@@ -56,11 +56,11 @@ def _check_role_unit(out: dict, current: User | None, errors: dict) -> None:
     elif role != "unit" and unit_id is not None:
         errors["unit_id"] = "只有责任单位用户才能指定所属单位"
     elif unit_id is not None and db.session.get(Unit, unit_id) is None:
-        errors["unit_id"] = f"所属单位不存在:{unit_id}"
+        errors["unit_id"] = f"所属单位不存在：{unit_id}"
     if "username" in out and out["username"]:
         taken = db.session.scalar(sa.select(User.id).where(User.username == out["username"]))
         if taken is not None:
-            errors["username"] = f"用户名已被使用:{out['username']}"
+            errors["username"] = f"用户名已被使用：{out['username']}"
 
 
 def create_user(data: dict, *, actor) -> User:

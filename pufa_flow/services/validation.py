@@ -32,7 +32,7 @@ def clean_text(value, field: str, label: str, errors: dict, *, max_len: int,
     elif any(ord(ch) < 32 for ch in value):
         errors[field] = f"{label}含有控制字符"
     elif name_like and (bad := sorted(set(value) & FORBIDDEN_NAME_CHARS)):
-        errors[field] = f"{label}含有不允许的字符:{' '.join(bad)}"
+        errors[field] = f"{label}含有不允许的字符：{' '.join(bad)}"
     return value
 
 
@@ -43,7 +43,7 @@ def clean_phone(value, field: str, errors: dict) -> str | None:
     if text.endswith(".0"):  # spreadsheets turn 13800138000 into 13800138000.0
         text = text[:-2]
     if not (MOBILE.match(text) or LANDLINE.match(text)):
-        errors[field] = f"电话号码格式不正确:{value}(手机11位,座机如 0791-83986751)"
+        errors[field] = f"电话号码格式不正确：{value}(手机11位，座机如 0791-83986751)"
         return None
     return text
 
@@ -54,7 +54,7 @@ def clean_email(value, field: str, errors: dict) -> str | None:
     try:
         return validate_email(str(value).strip(), check_deliverability=False).normalized
     except EmailNotValidError:
-        errors[field] = f"电子邮箱格式不正确:{value}"
+        errors[field] = f"电子邮箱格式不正确：{value}"
         return None
 
 
@@ -70,7 +70,7 @@ def clean_choice(value, field: str, label: str, choices: dict, errors: dict,
     by_label = {v: k for k, v in choices.items()}
     if value in by_label:
         return by_label[value]
-    errors[field] = f"{label}不正确:{value}(可选:{'、'.join(choices.values())})"
+    errors[field] = f"{label}不正确：{value}(可选：{'、'.join(choices.values())})"
     return None
 
 
@@ -84,7 +84,7 @@ def clean_bool(value, field: str, label: str, errors: dict, *, default: bool = F
         return True
     if text in {"0", "false", "no", "n", "否", "无"}:
         return False
-    errors[field] = f"{label}应为“是”或“否”:{value}"
+    errors[field] = f"{label}应为“是”或“否”：{value}"
     return default
 
 
@@ -98,7 +98,7 @@ def clean_date(value, field: str, label: str, errors: dict, *, required: bool = 
     try:
         return date.fromisoformat(str(value).strip())
     except ValueError:
-        errors[field] = f"{label}不是有效日期:{value}(格式 2023-11-05)"
+        errors[field] = f"{label}不是有效日期：{value}(格式 2023-11-05)"
         return None
 
 

@@ -13,12 +13,12 @@ from ..errors import AppError
 TITLES = {400: "请求有误", 403: "没有权限", 404: "页面不存在", 405: "不支持的操作",
           409: "操作冲突", 413: "文件过大", 422: "填写有误", 500: "系统出错了"}
 MESSAGES = {
-    400: "请求内容有误,请返回重试。",
+    400: "请求内容有误，请返回重试。",
     403: "您的账户没有访问该页面的权限。",
-    404: "您访问的页面或记录不存在,或不属于您的单位。",
+    404: "您访问的页面或记录不存在，或不属于您的单位。",
     405: "该页面不支持此操作。",
     413: "上传的文件超过大小限制。",
-    500: "系统出现了意外错误,已记录。请稍后重试,或联系普法办。",
+    500: "系统出现了意外错误，已记录。请稍后重试，或联系普法办。",
 }
 
 
@@ -34,7 +34,7 @@ def _page(status: int, message: str | None = None):
 def init_app(app) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
-        return _page(400, "页面已过期或表单校验失败,请刷新页面后重新提交。")
+        return _page(400, "页面已过期或表单校验失败，请刷新页面后重新提交。")
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

@@ -32,7 +32,7 @@ class UserForm(FlaskForm):
 
 
 class ImportForm(FlaskForm):
-    file = FileField("单位名册文件(.xlsx 或 .csv)")
+    file = FileField("单位名册文件（.xlsx 或 .csv）")
 
 
 class TransitionForm(FlaskForm):

@@ -23,7 +23,7 @@ def units():
     if form.validate_on_submit():
         upload = form.file.data
         if upload is None or not getattr(upload, "filename", ""):
-            flash("请选择要导入的文件(.xlsx 或 .csv)", "error")
+            flash("请选择要导入的文件（.xlsx 或 .csv）", "error")
             return render_template("units/import.html", form=form, report=None,
                                    max_rows=import_service.MAX_ROWS), 400
         report = import_service.import_units(upload.filename, upload.read(), actor=current_user)

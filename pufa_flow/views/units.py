@@ -66,7 +66,7 @@ def _save(unit: Unit | None):
             for message in exc.fields.values():
                 flash(message, "error")
             return render_template("units/form.html", form=form, unit=unit), 422
-        flash(f"已保存:{unit.name}", "success")
+        flash(f"已保存：{unit.name}", "success")
         return redirect(url_for("units.show", unit_id=unit.id))
     return render_template("units/form.html", form=form, unit=unit)
 

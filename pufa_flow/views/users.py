@@ -41,6 +41,6 @@ def create():
             for message in exc.fields.values():
                 flash(message, "error")
             return render_template("users/form.html", form=form), 422
-        flash(f"已创建用户:{user.username}", "success")
+        flash(f"已创建用户：{user.username}", "success")
         return redirect(url_for("users.index"))
     return render_template("users/form.html", form=form)

@@ -78,7 +78,7 @@ def _seed_notice(unit) -> None:
 
     office = db.session.scalar(sa.select(User).where(User.role == "office"))
     create_notice({"unit_id": unit.id, "source": "inspection", "title": "关于普法档案问题的整改通知书",
-                   "items": [{"problem": "普法工作档案资料不完整,学法记录未归档。", "category": "archives",
+                   "items": [{"problem": "普法工作档案资料不完整，学法记录未归档。", "category": "archives",
                               "requirement": "按年度建立普法台账。",
                               "due_date": (date.today() + timedelta(days=20)).isoformat()}]}, actor=office)
 

@@ -25,7 +25,7 @@ def test_item_moves_through_its_buttons_from_unit_to_office(page, sign_in, live_
     page.click("[data-trigger=acknowledge]")
     page.wait_for_selector(".flash-success")
     assert "整改中" in page.inner_text(".page-head")
-    page.fill("textarea[name=measures]", "已按年度建立普法台账,补齐学法记录。")
+    page.fill("textarea[name=measures]", "已按年度建立普法台账，补齐学法记录。")
     page.click("[data-trigger=submit]")
     page.wait_for_selector(".flash-success")
     assert "待验收" in page.inner_text(".page-head")

@@ -174,7 +174,7 @@ def test_message_reads_as_specified(make_obj):
     obj = make_obj(ITEM, "closed", id=12)
     with pytest.raises(TransitionRefused) as info:
         ITEM.fire(obj, "submit", role="unit")
-    assert str(info.value) == info.value.message == "整改事项#12 当前状态为「已销号」,不能执行「提交整改」;当前可执行:无"
+    assert str(info.value) == info.value.message == "整改事项#12 当前状态为「已销号」，不能执行「提交整改」；当前可执行：无"
     assert info.value.object_label == "整改事项#12"
     assert info.value.allowed == []
 
@@ -183,13 +183,13 @@ def test_message_lists_what_is_allowed_now_and_uses_the_object_label(make_obj):
     obj = make_obj(ITEM, "in_progress", workflow_label="区司法局·整改事项3")
     e = ITEM.refusal(obj, "verify", "unit")
     assert e.allowed == ["submit", "request_extension"]
-    assert e.message == "区司法局·整改事项3 当前状态为「整改中」,不能执行「验收销号」;当前可执行:提交整改、申请延期"
+    assert e.message == "区司法局·整改事项3 当前状态为「整改中」，不能执行「验收销号」；当前可执行：提交整改、申请延期"
 
 
 def test_refused_assessment_names_role_and_state(make_obj):
     obj = make_obj(ASSESSMENT, "submitted", id=3)
     e = ASSESSMENT.refusal(obj, "accept", "unit")
-    assert e.message == "单位考评#3 当前状态为「已提交」,「责任单位」无权执行「受理」;当前可执行:无"
+    assert e.message == "单位考评#3 当前状态为「已提交」，「责任单位」无权执行「受理」；当前可执行：无"
 
 
 def test_status_outside_the_definition_is_a_wrong_state(make_obj):
