@@ -58,10 +58,14 @@ def test_item_lifecycle_over_http_writes_audit_and_outbox(client, setup, token_f
         ("send_back", "submitted", "in_progress"), ("submit", "in_progress", "submitted"),
         ("verify", "submitted", "closed")]
     assert history[2]["comment"] == "缺少佐证材料"
-    # send_back and verify told the unit (liaison email + unit user in-app); submits told the office
-    to_unit = count(OutboxMessage, OutboxMessage.recipient == "wangmin@example.cn")
-    to_office = count(OutboxMessage, OutboxMessage.recipient == str(setup["office"].id))
-    assert (to_unit, to_office) == (2, 2)
+    # send_back and verify told the unit (liaison email + unit inbox); the submits told the office inbox
+    to_liaison = count(OutboxMessage, OutboxMessage.recipient == "wangmin@example.cn")
+    to_unit_inbox = count(OutboxMessage, OutboxMessage.recipient == f"unit:{setup['unit'].id}")
+    to_office = count(OutboxMessage, OutboxMessage.recipient == "office", OutboxMessage.channel == "inapp")
+    assert (to_liaison, to_unit_inbox, to_office) == (2, 2, 2)
+    sent_back = db.session.scalars(sa.select(OutboxMessage).where(
+        OutboxMessage.channel == "email").order_by(OutboxMessage.id)).first()
+    assert "退回整改" in sent_back.subject and "缺少佐证材料" in sent_back.body
     assert db.session.get(RectificationItem, item_id).closed_at is not None
 
 
@@ -232,3 +236,14 @@ def test_refused_transition_via_service_raises_domain_error(setup):
     with pytest.raises(TransitionRefused) as info:
         workflow.fire(item, "verify", actor=setup["office"])
     assert info.value.allowed == ["cancel"]
+
+
+def test_a_transition_leaves_the_object_clean_and_current(setup):
+    item = new_notice(setup["office"], setup["unit"], n_items=1).items[0]
+    version = item.version
+    workflow.fire(item, "acknowledge", actor=setup["unit_user"])
+    assert item not in db.session.dirty and not sa.inspect(item).modified
+    assert (item.status, item.version) == ("in_progress", version + 1)
+    db.session.expire_all()
+    fresh = db.session.get(RectificationItem, item.id)
+    assert (fresh.status, fresh.version) == ("in_progress", version + 1)

@@ -30,7 +30,7 @@ class OutboxMessage(db.Model):
     #: (object, recipient, channel, kind, day): writing it twice is a no-op
     key: Mapped[str] = mapped_column(sa.String(200), nullable=False, unique=True)
     channel: Mapped[str] = mapped_column(enum_type(CHANNELS, "outbox_channel"), nullable=False)
-    #: an email address, a phone number, or a user id for in-app
+    #: an email address, a phone number, or an in-app inbox: ``office`` or ``unit:<id>``
     recipient: Mapped[str] = mapped_column(sa.String(254), nullable=False)
     subject: Mapped[str] = mapped_column(sa.String(200), nullable=False, default="")
     body: Mapped[str] = mapped_column(sa.Text, nullable=False)

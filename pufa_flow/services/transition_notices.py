@@ -7,10 +7,11 @@ job; nothing here does I/O. The key makes a retried write a no-op.
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import render_template
+from flask import current_app
 
 from ..extensions import db
-from ..models import OutboxMessage, User
+from ..models import OutboxMessage
+from ..models.base import utcnow_naive
 
 #: (object_type, trigger) -> who is told: "unit" or "office"
 AUDIENCE = {
@@ -29,13 +30,15 @@ AUDIENCE = {
 
 
 def _recipients(obj, audience: str) -> list[tuple[str, str]]:
-    """(channel, recipient) pairs: liaison email and unit users in-app, or office users in-app."""
+    """(channel, recipient): in-app to a group inbox (``office`` or ``unit:<id>``,
+    resolved to people when read, so a new colleague sees it too), email to
+    the unit's liaisons."""
     if audience == "office":
-        ids = db.session.scalars(sa.select(User.id).where(User.role == "office", User.is_active_account))
-        return [("inapp", str(i)) for i in ids]
-    pairs = [("email", c.email) for c in obj.unit.contacts if c.role == "liaison" and c.email]
-    ids = db.session.scalars(sa.select(User.id).where(User.unit_id == obj.unit_id, User.is_active_account))
-    return pairs + [("inapp", str(i)) for i in ids]
+        return [("inapp", "office")]
+    with db.session.no_autoflush:  # the pending state change is flushed once, at commit
+        contacts = obj.unit.contacts  # loaded once per unit in this session
+    emails = [("email", c.email) for c in contacts if c.role == "liaison" and c.email]
+    return [("inapp", f"unit:{obj.unit_id}")] + emails
 
 
 def enqueue(obj, event, *, new_version: int) -> int:
@@ -43,15 +46,18 @@ def enqueue(obj, event, *, new_version: int) -> int:
     if audience is None:
         return 0
     wf = obj.workflow
-    subject = f"【普法考评】{wf.object_label(obj)}:{wf.trigger_label(event.trigger)}"
-    body = render_template("messages/transition.txt", obj=obj, event=event, workflow=wf,
-                           source_label=wf.state_label(event.source), dest_label=wf.state_label(event.dest),
-                           trigger_label=wf.trigger_label(event.trigger))
+    subject = f"【普法考评】{wf.object_label(obj)}：{wf.trigger_label(event.trigger)}"
+    # Straight from the Jinja environment: a message needs no request context processors.
+    body = current_app.jinja_env.get_template("messages/transition.txt").render(
+        obj=obj, event=event, workflow=wf, source_label=wf.state_label(event.source),
+        dest_label=wf.state_label(event.dest), trigger_label=wf.trigger_label(event.trigger))
+    now = utcnow_naive()
     rows = [
-        OutboxMessage(key=f"transition:{obj.object_type}:{obj.id}:v{new_version}:{channel}:{recipient}", channel=channel,
-                      recipient=recipient, subject=subject, body=body, object_type=obj.object_type,
-                      object_id=obj.id, unit_id=getattr(obj, "unit_id", None))
+        {"key": f"transition:{obj.object_type}:{obj.id}:v{new_version}:{channel}:{recipient}",
+         "channel": channel, "recipient": recipient, "subject": subject, "body": body,
+         "object_type": obj.object_type, "object_id": obj.id, "unit_id": getattr(obj, "unit_id", None),
+         "status": "pending", "created_at": now, "send_after": now, "attempts": 0}
         for channel, recipient in _recipients(obj, audience)
     ]
-    db.session.add_all(rows)
+    db.session.execute(sa.insert(OutboxMessage.__table__), rows)
     return len(rows)
