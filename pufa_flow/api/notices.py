@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import jsonify, request
+from sqlalchemy.orm import selectinload
 
 from ..errors import BadRequest
 from ..models import RectificationItem, Notice
@@ -26,7 +27,7 @@ def create_notice():
 @require_roles()
 def list_notices():
     user = current_api_user()
-    stmt = scoped_select(Notice, user).order_by(Notice.id.desc())
+    stmt = scoped_select(Notice, user).options(selectinload(Notice.items)).order_by(Notice.id.desc())
     return jsonify(paginate(stmt, lambda n: notice_json(n, user)))
 
 

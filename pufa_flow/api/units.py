@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import jsonify
+from sqlalchemy.orm import selectinload
 
 from ..models import Unit
 from ..models.scoping import get_visible, scoped_select
@@ -16,7 +17,7 @@ from .spec import endpoint, page_of, pagination_params
 @require_roles()
 def list_units():
     user = current_api_user()
-    stmt = scoped_select(Unit, user).order_by(Unit.id)
+    stmt = scoped_select(Unit, user).options(selectinload(Unit.contacts)).order_by(Unit.id)
     return jsonify(paginate(stmt, unit_json))
 
 

@@ -1,6 +1,7 @@
 """Rectification pages: notices and the items units must close."""
 from __future__ import annotations
 
+from sqlalchemy.orm import selectinload
 from flask import Blueprint, flash, render_template, request
 from flask_login import current_user
 
@@ -18,7 +19,7 @@ items_bp = Blueprint("items", __name__, url_prefix="/items")
 @notices_bp.route("/")
 @roles_required()
 def index():
-    stmt = scoped_select(Notice, current_user).order_by(Notice.id.desc())
+    stmt = scoped_select(Notice, current_user).options(selectinload(Notice.items)).order_by(Notice.id.desc())
     return render_template("notices/index.html", page=paginate(stmt))
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -20,7 +21,7 @@ bp = Blueprint("units", __name__, url_prefix="/units")
 @bp.route("/")
 @roles_required()
 def index():
-    stmt = scoped_select(Unit, current_user).order_by(Unit.kind, Unit.id)
+    stmt = scoped_select(Unit, current_user).options(selectinload(Unit.contacts)).order_by(Unit.kind, Unit.id)
     q = request.args.get("q", "").strip()
     if q:
         stmt = stmt.where(Unit.name.contains(q))
