@@ -41,6 +41,9 @@ def _recipients(obj, audience: str) -> list[tuple[str, str]]:
     return [("inapp", f"unit:{obj.unit_id}")] + emails
 
 
+_INSERT = sa.insert(OutboxMessage.__table__)
+
+
 def enqueue(obj, event, *, new_version: int) -> int:
     audience = AUDIENCE.get((obj.object_type, event.trigger))
     if audience is None:
@@ -59,5 +62,5 @@ def enqueue(obj, event, *, new_version: int) -> int:
          "status": "pending", "created_at": now, "send_after": now, "attempts": 0}
         for channel, recipient in _recipients(obj, audience)
     ]
-    db.session.execute(sa.insert(OutboxMessage.__table__), rows)
+    db.session.execute(_INSERT, rows)
     return len(rows)

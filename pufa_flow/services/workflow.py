@@ -9,6 +9,7 @@ overwrite.
 """
 from __future__ import annotations
 
+import functools
 from datetime import date
 from decimal import Decimal
 
@@ -49,6 +50,15 @@ def _lock(obj):
     return db.session.scalars(stmt).unique().one()
 
 
+@functools.lru_cache(maxsize=64)
+def _update_statement(table: sa.Table, keys: tuple[str, ...]) -> sa.Update:
+    """One statement per (table, changed columns), built once and reused."""
+    values = {k: sa.bindparam(f"v_{k}", type_=table.c[k].type) for k in keys}
+    return (table.update()
+            .where(table.c.id == sa.bindparam("w_id"), table.c.version == sa.bindparam("w_version"))
+            .values(values))
+
+
 def _write_state(obj) -> None:
     """The versioned UPDATE of what the trigger and its effects changed.
 
@@ -59,15 +69,13 @@ def _write_state(obj) -> None:
     a rollback expires them as usual.
     """
     state = sa.inspect(obj)
-    changes = {p.key: getattr(obj, p.key) for p in state.mapper.column_attrs
-               if state.attrs[p.key].history.has_changes()}
-    changes.update(updated_at=utcnow_naive(), version=obj.version + 1)
-    table = state.mapper.local_table
-    result = db.session.execute(
-        sa.update(table).where(table.c.id == obj.id, table.c.version == obj.version).values(**changes))
+    obj.updated_at, obj.version = utcnow_naive(), obj.version + 1
+    keys = tuple(sorted(k for k in state.committed_state if k in state.mapper.columns))
+    params = {f"v_{k}": state.dict[k] for k in keys}
+    params.update(w_id=obj.id, w_version=state.committed_state["version"])
+    result = db.session.execute(_update_statement(state.mapper.local_table, keys), params)
     if result.rowcount != 1:
         raise stale_object_conflict(obj.workflow_label)
-    obj.updated_at, obj.version = changes["updated_at"], changes["version"]
     # What a flush does after its UPDATE: the values are now the committed
     # ones and the object is clean, so the commit has nothing left to flush.
     state._commit_all(state.dict, db.session.identity_map)
