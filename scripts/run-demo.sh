@@ -19,10 +19,10 @@ fi
 
 cat <<MSG
 
-  pufa-flow 已启动:http://$HOST:$PORT/
-  演示账户(密码均为 demo1234):
+  pufa-flow 已启动：http://$HOST:$PORT/
+  演示账户（密码均为 demo1234）：
     admin       普法办
-    sifaju      责任单位(区司法局)
+    sifaju      责任单位（区司法局）
     pingwei     评委会成员
     pingyi      评议团成员
     lingdao     领导查阅

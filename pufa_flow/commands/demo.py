@@ -21,4 +21,4 @@ def demo_command(if_empty: bool):
             return
         raise click.ClickException("数据库中已有单位，演示数据只能载入空数据库（可加 --if-empty 跳过）")
     counts = demo.load()
-    click.echo(f"已载入演示数据：{counts['units']} 个单位，{counts['users']} 个账户(密码 {demo.DEMO_PASSWORD})")
+    click.echo(f"已载入演示数据：{counts['units']} 个单位，{counts['users']} 个账户（密码 {demo.DEMO_PASSWORD}）")
