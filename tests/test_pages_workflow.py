@@ -152,3 +152,21 @@ def test_assessment_page_buttons_follow_the_role(client, login, world, make_user
     assert "已提交" in r.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)
                              .where(AuditEvent.trigger == "submit")) == 1
+
+
+def test_unit_home_lists_its_own_deadlines_and_the_office_sees_overdue_by_unit(client, login, world, make_user):
+    late = world["notice"].items[1]
+    db.session.execute(sa.update(RectificationItem).where(RectificationItem.id == late.id)
+                       .values(due_date=date.today() - timedelta(days=30)))
+    db.session.commit()
+    new_notice(world["office"], world["other"], n_items=1)  # another unit's item must not show
+    login(world["unit_user"])
+    html = client.get("/home").get_data(as_text=True)
+    assert html.index(f"/items/{late.id}") < html.index(f"/items/{world['item'].id}\"")  # nearest deadline first
+    assert "逾期" in html
+    assert set(re.findall(r'href="/items/(\d+)"', html)) == {str(late.id), str(world["item"].id)}
+    client.post("/logout")
+    login(world["office"])
+    html = client.get("/home").get_data(as_text=True)
+    assert "逾期事项最多的单位" in html and f"unit_id={world['unit'].id}" in html and "1 项" in html
+    assert f"/items/{late.id}" in html

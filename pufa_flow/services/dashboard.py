@@ -24,3 +24,32 @@ def summary(user) -> dict:
         "items_overdue": _count(RectificationItem, user, overdue_filter(today())),
         "items_submitted": _count(RectificationItem, user, RectificationItem.status == "submitted"),
     }
+
+
+def open_items(user, limit: int = 10) -> list[RectificationItem]:
+    """The nearest deadlines first: what a unit must do next."""
+    stmt = (scope(sa.select(RectificationItem), RectificationItem, user)
+            .where(RectificationItem.status.in_(RectificationItem.workflow.definition.open_states))
+            .order_by(RectificationItem.due_date, RectificationItem.id).limit(limit))
+    return list(db.session.scalars(stmt))
+
+
+def oldest_overdue(user, limit: int = 10) -> list[RectificationItem]:
+    stmt = (scope(sa.select(RectificationItem), RectificationItem, user)
+            .where(overdue_filter(today())).order_by(RectificationItem.due_date, RectificationItem.id).limit(limit))
+    return list(db.session.scalars(stmt))
+
+
+def overdue_by_unit(user, limit: int = 10) -> list[tuple[int, str, int]]:
+    """(unit id, name, overdue items), most first: one GROUP BY, not a loop."""
+    n = sa.func.count(RectificationItem.id).label("n")
+    stmt = (scope(sa.select(Unit.id, Unit.name, n).join(RectificationItem, RectificationItem.unit_id == Unit.id),
+                  RectificationItem, user)
+            .where(overdue_filter(today())).group_by(Unit.id, Unit.name).order_by(n.desc(), Unit.name).limit(limit))
+    return [tuple(row) for row in db.session.execute(stmt)]
+
+
+def current_assessments(user) -> list[UnitAssessment]:
+    stmt = (scope(sa.select(UnitAssessment), UnitAssessment, user).join(Cycle, Cycle.id == UnitAssessment.cycle_id)
+            .where(Cycle.status.notin_(["draft", "archived"])).order_by(Cycle.year.desc(), UnitAssessment.id).limit(20))
+    return list(db.session.scalars(stmt))

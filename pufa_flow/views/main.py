@@ -5,6 +5,7 @@ from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 
 from ..services import dashboard
+from ..services.calendar import today
 from .access import roles_required
 
 bp = Blueprint("main", __name__)
@@ -20,4 +21,10 @@ def index():
 @bp.route("/home")
 @roles_required()
 def home():
-    return render_template("home.html", summary=dashboard.summary(current_user))
+    unit_view = current_user.role == "unit"
+    return render_template(
+        "home.html", summary=dashboard.summary(current_user), today=today(),
+        assessments=dashboard.current_assessments(current_user) if unit_view else [],
+        open_items=dashboard.open_items(current_user) if unit_view else [],
+        oldest_overdue=[] if unit_view else dashboard.oldest_overdue(current_user),
+        overdue_by_unit=[] if unit_view else dashboard.overdue_by_unit(current_user))
