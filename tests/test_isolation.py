@@ -181,6 +181,16 @@ def worlds(app, office_user):
     return world_a, world_b, office_user
 
 
+def opened_world(label: str, office) -> World:
+    """A unit owning one of everything, in a cycle the office has started."""
+    cycle = _create_cycle()
+    world = _create_unit_world(label, cycle)
+    db.session.commit()
+    if cycle is not None:
+        _open_cycle(cycle, office)
+    return world
+
+
 def _open_cycle(cycle, office):
     """Start the cycle (through the workflow service, the only way a state may change),
     so that a leaked unit action such as "submit" would really succeed."""

@@ -9,9 +9,8 @@ from openapi_spec_validator import validate
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from pufa_flow.extensions import db
 
-from test_isolation import UnknownParameter, _create_cycle, _create_unit_world, _open_cycle, expand
+from test_isolation import UnknownParameter, expand, opened_world
 
 _CONVERTER = re.compile(r"<(?:[^<>:]+:)?(\w+)>")
 HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
@@ -110,11 +109,7 @@ def test_error_schema_matches_real_errors(app, client, spec):
 def office_headers(app, office_user):
     from pufa_flow.services.auth import issue_token
 
-    cycle = _create_cycle()
-    world = _create_unit_world("接口文档单位", cycle)
-    db.session.commit()
-    if cycle is not None:
-        _open_cycle(cycle, office_user)
+    world = opened_world("接口文档单位", office_user)
     return {"Authorization": f"Bearer {issue_token(office_user, name='spec')}"}, world
 
 

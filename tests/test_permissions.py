@@ -16,8 +16,7 @@ import pytest
 from pufa_flow.extensions import db
 from pufa_flow.models import ROLES, User
 
-from test_isolation import (UnknownParameter, _create_cycle, _create_unit_world, _open_cycle, expand,
-                            password_hash)
+from test_isolation import UnknownParameter, _session_client, expand, opened_world, password_hash
 
 #: endpoints reachable without signing in, with the reason
 PUBLIC = {
@@ -76,11 +75,7 @@ def test_public_endpoints_are_still_there(app):
 @pytest.fixture
 def people(app, office_user):
     """One user per role; the unit user belongs to a unit that owns one of everything."""
-    cycle = _create_cycle()
-    world = _create_unit_world("权限单位", cycle)
-    db.session.commit()
-    if cycle is not None:
-        _open_cycle(cycle, office_user)
+    world = opened_world("权限单位", office_user)
     users = {"office": office_user, "unit": world.objects["user"]}
     for role in ROLES:
         if role not in users:
@@ -92,12 +87,6 @@ def people(app, office_user):
     return users, world
 
 
-def _client_as(app, user):
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
-        session["_fresh"] = True
-    return client
 
 
 def _token_headers(user):
@@ -109,7 +98,7 @@ def _token_headers(user):
 @pytest.mark.parametrize("role", list(ROLES))
 def test_pages_by_role(app, people, role):
     users, world = people
-    client = _client_as(app, users[role])
+    client = _session_client(app, users[role])
     failures = []
     for rule, method in _rules(app, api=False):
         if method != "GET":

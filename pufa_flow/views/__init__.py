@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_login import AnonymousUserMixin
 
-from . import (audit, auth, cycles, diagrams, errors, imports, main, rectification, units, users,
+from . import (audit, auth, cycles, diagrams, errors, imports, items, main, notices, units, users,
                workflow_actions)
 
 
@@ -27,6 +27,6 @@ def init_app(app) -> None:
         return user if user is not None and user.is_active_account else None
 
     for blueprint in (auth.bp, main.bp, units.bp, users.bp, audit.bp, imports.bp, cycles.bp,
-                      rectification.notices_bp, rectification.items_bp, workflow_actions.bp, diagrams.bp):
+                      notices.bp, items.bp, workflow_actions.bp, diagrams.bp):
         app.register_blueprint(blueprint)
     errors.init_app(app)
