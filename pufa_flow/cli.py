@@ -57,7 +57,7 @@ def _read_password(password: str | None) -> str:
     if password is not None:
         return password
     if not sys.stdin.isatty():
-        raise click.ClickException("未提供 --password,且当前不是交互终端，无法提示输入密码")
+        raise click.ClickException("未提供 --password，且当前不是交互终端，无法提示输入密码")
     return click.prompt("密码", hide_input=True, confirmation_prompt=True)
 
 

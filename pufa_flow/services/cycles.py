@@ -66,9 +66,9 @@ def create_cycle(data: dict, *, actor) -> Cycle:
         db.session.add(cycle)
         db.session.flush()
         if unit_ids:
-            db.session.execute(sa.insert(UnitAssessment), [
-                {"cycle_id": cycle.id, "unit_id": uid, "status": "pending", "version": 1}
-                for uid in unit_ids])
+            # status and version take their column defaults: the machine's initial state, version 1
+            db.session.execute(sa.insert(UnitAssessment), [{"cycle_id": cycle.id, "unit_id": uid}
+                                                            for uid in unit_ids])
         audit.record("cycle.create", "cycle", cycle.id, actor=actor,
                      data={"name": name, "year": year, "units": len(unit_ids)})
     return cycle

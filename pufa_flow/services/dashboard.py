@@ -7,6 +7,7 @@ from ..extensions import db
 from ..models import Cycle, RectificationItem, Unit, UnitAssessment
 from ..models.scoping import scope
 from .calendar import overdue_filter, today
+from .items import filtered_items
 
 
 def _count(model, user, *where) -> int:
@@ -28,16 +29,11 @@ def summary(user) -> dict:
 
 def open_items(user, limit: int = 10) -> list[RectificationItem]:
     """The nearest deadlines first: what a unit must do next."""
-    stmt = (scope(sa.select(RectificationItem), RectificationItem, user)
-            .where(RectificationItem.status.in_(RectificationItem.workflow.definition.open_states))
-            .order_by(RectificationItem.due_date, RectificationItem.id).limit(limit))
-    return list(db.session.scalars(stmt))
+    return list(db.session.scalars(filtered_items(user, {"open": "1"}).limit(limit)))
 
 
 def oldest_overdue(user, limit: int = 10) -> list[RectificationItem]:
-    stmt = (scope(sa.select(RectificationItem), RectificationItem, user)
-            .where(overdue_filter(today())).order_by(RectificationItem.due_date, RectificationItem.id).limit(limit))
-    return list(db.session.scalars(stmt))
+    return list(db.session.scalars(filtered_items(user, {"overdue": "1"}).limit(limit)))
 
 
 def overdue_by_unit(user, limit: int = 10) -> list[tuple[int, str, int]]:

@@ -17,10 +17,8 @@ from .validation import clean_choice, clean_date, clean_text
 MAX_SCORE = Decimal("115")  # 100 points plus up to 15 bonus points (南昌 附件2)
 
 
-def _score(value, field, label, errors, *, required=False):
+def _score(value, field, label, errors):
     if value is None or value == "":
-        if required:
-            errors[field] = f"{label}不能为空"
         return None
     try:
         score = Decimal(str(value))

@@ -26,7 +26,6 @@ def init_app(app) -> None:
         user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
         return user if user is not None and user.is_active_account else None
 
-    for blueprint in (auth.bp, main.bp, units.bp, users.bp, audit.bp, imports.bp, cycles.bp,
-                      notices.bp, items.bp, workflow_actions.bp, diagrams.bp):
-        app.register_blueprint(blueprint)
+    for module in (auth, main, units, users, audit, imports, cycles, notices, items, workflow_actions, diagrams):
+        app.register_blueprint(module.bp)
     errors.init_app(app)

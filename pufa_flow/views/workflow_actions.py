@@ -11,16 +11,18 @@ from flask_login import current_user
 
 from workflows import TransitionRefused
 
-from ..errors import AppError, ValidationFailed
+from ..errors import AppError
 from ..models import STATEFUL_MODELS
 from ..models.scoping import get_visible
 from ..services import workflow
+from ..services.transition_inputs import INPUTS
 from .access import roles_required
 
 bp = Blueprint("workflow_actions", __name__)
 
 SHOW_ENDPOINT = {"cycle": "cycles.show", "assessment": "cycles.assessment", "item": "items.show"}
-INPUT_FIELDS = ("self_score", "review_score", "grade", "measures", "new_due_date")
+#: every input any trigger takes (services.transition_inputs says which trigger takes which)
+INPUT_FIELDS = sorted({name for names, _ in INPUTS.values() for name in names})
 
 
 def _object(object_type: str, object_id: int):
@@ -45,15 +47,10 @@ def fire(object_type: str, object_id: int):
         workflow.fire(obj, trigger, actor=current_user, comment=request.form.get("comment") or None,
                       force=request.form.get("force") == "1", data=data,
                       expected_version=int(version) if version.isdigit() else None)
-    except TransitionRefused as exc:
-        flash(exc.message, "error")
-    except ValidationFailed as exc:
-        for message in exc.fields.values():
-            flash(message, "error")
-    except AppError as exc:
+    except (TransitionRefused, AppError) as exc:  # both carry a Chinese sentence for the user
         flash(exc.message, "error")
     else:
-        flash(f"已{obj.workflow.trigger_label(trigger)}:{obj.workflow_label} 现为「{obj.status_label}」", "success")
+        flash(f"已{obj.workflow.trigger_label(trigger)}：{obj.workflow_label} 现为「{obj.status_label}」", "success")
     return redirect(_show_url(obj))
 
 
