@@ -313,7 +313,7 @@ def build_template() -> bytes:
         if kept not in [s.name for s in doc.styles]:
             doc.styles.add_style(kept, WD_STYLE_TYPE.PARAGRAPH).base_style = normal
         _apply(doc.styles[kept], StyleSpec(kept, fonts.FANGSONG, fonts.SIZE_4, align=None, line=None))
-    for char_or_table in ("Default Paragraph Font", "Table Grid"):
+    for char_or_table in ("Default Paragraph Font", "Table Grid", "Normal Table"):
         set_rfonts(doc.styles[char_or_table].element.get_or_add_rPr(), fonts.FANGSONG)
     for spec in STYLES:
         style = doc.styles.add_style(spec.name, WD_STYLE_TYPE.PARAGRAPH)
