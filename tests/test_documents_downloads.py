@@ -63,6 +63,16 @@ def test_api_notice_document_for_office_and_owner(app, notice_world, token_for):
         assert _year(notice) in texts
 
 
+def test_issuing_organ_and_number_prefix_come_from_the_configuration(app, notice_world, token_for):
+    app.config.update(PUFA_DOCUMENT_ISSUER="君山区普法办", PUFA_DOCUMENT_NUMBER_PREFIX="君法办")
+    notice = notice_world["notice"]
+    response = app.test_client().get(f"/api/v1/notices/{notice.id}/document", headers=token_for(notice_world["office"]))
+    texts = body_texts(open_docx(response.data))
+    assert texts[0] == "君山区普法办" and texts[1].startswith("君法办〔") and texts[1].endswith(f"〕{notice.id}号")
+    assert "君山区普法办" in texts[texts.index(texts[1]) + 1:]  # the 署名 too
+    assert quote(f"整改通知书-区司法局-{texts[1]}.docx") in response.headers["Content-Disposition"]
+
+
 def test_api_notice_document_is_404_for_another_unit_and_401_without_token(app, notice_world, token_for):
     notice = notice_world["notice"]
     response = app.test_client().get(f"/api/v1/notices/{notice.id}/document",

@@ -73,6 +73,9 @@ def test_bulletin_regenerates_the_2023_bulletin_and_its_annex():
     run_in = paragraph_with(doc, "（一）强化普法责任制工作保障。按照省、市")
     assert [r.text for r in run_in.runs][:1] == ["（一）强化普法责任制工作保障。"]
     assert run_fonts(run_in) == {"楷体_GB2312", "仿宋_GB2312"}
+    # a run-in heading has its text: it must not drag the following paragraphs (and a whole list) to the next page
+    assert run_in.paragraph_format.keep_with_next is False
+    assert paragraph_with(doc, "一、取得的工作成效").paragraph_format.keep_with_next is True
     assert "附件：2023年区直机关落实“谁执法谁普法”普法责任制考评结果" in texts
     assert texts.index("2023年10月20日") < texts.index("附件")
     annex = next(p for p in doc.paragraphs if p.text == "附件")

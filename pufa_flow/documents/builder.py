@@ -83,12 +83,15 @@ class Gongwen:
     def paragraph(self, style: str, text: str = "", *, font: str | None = None, size: float | None = None,
                   bold: bool = False, color: str | None = None, align: str | None = None,
                   before_lines: float = 0, before_pt: float = 0, page_break: bool = False,
-                  ind: dict | None = None, keep_next: bool = False):
+                  ind: dict | None = None, keep_next: bool | None = None):
+        """``keep_next``: None follows the style; False overrides a style that keeps with the next paragraph."""
         p = etree.Element(qn("w:p"))
         ppr = etree.SubElement(p, qn("w:pPr"))
         etree.SubElement(ppr, qn("w:pStyle")).set(qn("w:val"), self._ids[style])
-        if keep_next:
-            etree.SubElement(ppr, qn("w:keepNext"))
+        if keep_next is not None:
+            el = etree.SubElement(ppr, qn("w:keepNext"))
+            if not keep_next:
+                el.set(qn("w:val"), "0")
         if page_break:
             etree.SubElement(ppr, qn("w:pageBreakBefore"))
         if before_lines or before_pt:
@@ -156,7 +159,7 @@ class Gongwen:
 
     def heading(self, level: int, n: int | None, text: str) -> None:
         number = heading_number(level, n) if n is not None else ""
-        self.paragraph(template.HEADING[level], number + clean(text).strip(), keep_next=level <= 2)
+        self.paragraph(template.HEADING[level], number + clean(text).strip(), keep_next=True if level <= 2 else None)
 
     def run_in(self, level: int, n: int | None, heading: str, text: str) -> None:
         """A level-2/3 heading followed by its text in the same paragraph, as 000 writes "（一）…。按照…"."""
@@ -164,7 +167,9 @@ class Gongwen:
         if heading and heading[-1] not in "。：；！？":
             heading += "。"
         paras = lines(text)
-        p = self.paragraph(template.HEADING[level], (heading_number(level, n) if n is not None else "") + heading)
+        # a run-in heading carries its text: it need not stay with the next paragraph as a bare heading does
+        p = self.paragraph(template.HEADING[level], (heading_number(level, n) if n is not None else "") + heading,
+                           keep_next=False if paras else None)
         if paras:
             append_runs(p, paras[0], fonts.FANGSONG)
             for para in paras[1:]:

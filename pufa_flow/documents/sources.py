@@ -6,8 +6,8 @@ cycles with office-written bulletin text) will replace the placeholders
 here: the 发文字号 is derived from the notice (〔year〕id号) and the bulletin's
 sections are placeholders the office edits in Word.
 
-The issuing organ is ``DOCUMENT_ISSUER`` in the app config (default 普法办),
-and ``DOCUMENT_NUMBER_PREFIX`` goes before 〔year〕 (e.g. 君法办).
+The issuing organ is ``PUFA_DOCUMENT_ISSUER`` (default 普法办), and
+``PUFA_DOCUMENT_NUMBER_PREFIX`` goes before 〔year〕 (e.g. 君法办).
 """
 from __future__ import annotations
 
@@ -26,12 +26,12 @@ PLACEHOLDER = "（此部分由普法办撰写。）"
 
 
 def _organ() -> str:
-    return current_app.config.get("DOCUMENT_ISSUER") or DEFAULT_ISSUER
+    return current_app.config.get("PUFA_DOCUMENT_ISSUER") or DEFAULT_ISSUER
 
 
 def notice_number(notice) -> str:
     year = to_local(notice.issued_at, current_app.config["PUFA_TIMEZONE"]).year
-    return f"{current_app.config.get('DOCUMENT_NUMBER_PREFIX', '')}〔{year}〕{notice.id}号"
+    return f"{current_app.config.get('PUFA_DOCUMENT_NUMBER_PREFIX', '')}〔{year}〕{notice.id}号"
 
 
 def notice_data(notice) -> RectificationNoticeData:
