@@ -191,6 +191,7 @@ def test_overdue_bulletin_groups_items_by_unit_with_working_days():
 
 # -- bad input ------------------------------------------------------------------------------------------
 NASTY = "<script>alert('x')</script>&amp;\x07\x00\x1b𠮷\ufffe结束"
+PASTED = "第一行\x0b第二行\x0c第三行"
 LONG_UNIT = "君山区" + "某" * 54 + "管理局"
 assert len(LONG_UNIT) == 60
 LONG_TEXT = ("执法人员培训记录缺失，" * 500)[:5000]
@@ -205,16 +206,34 @@ def _survives(data_bytes: bytes, *expected: str):
     return doc, text
 
 
+def test_signature_and_date_positions():
+    """署名 右空二字; the date's first character two characters right of the 署名's (7.3.5.2)."""
+    from pufa_flow.documents.builder import Gongwen
+    g = Gongwen()
+    g.signature("中共君山区委全面依法治区委员会办公室", date(2023, 10, 20))
+    doc = open_docx(g.to_bytes())
+    organ, when = [p for p in doc.paragraphs if p.text]
+    assert organ.paragraph_format.right_indent.pt == 2 * 16
+    # 18 characters of 署名 start 20 from the right; the date (7 wide) starts 18 from the right
+    assert when.paragraph_format.right_indent.pt == (18 - 7) * 16
+
+
 def test_bad_input_survives_in_every_document():
-    stand_in = "<script>alert('x')</script>&amp;\u2407\u2400\u241b𠮷\ufffd结束"
+    stand_in = "<script>alert('x')</script>&amp;[U+0007][U+0000][U+001B]𠮷[U+FFFE]结束"
     issuer = Issuer(organ=LONG_UNIT, date=date(2026, 3, 20), number="〔2026〕3号", copy_to=(NASTY,))
     notice = RectificationNoticeData(issuer=issuer, unit_name=LONG_UNIT, items=(
         NoticeItem(problem=LONG_TEXT, requirement=NASTY, due_date=date(2026, 4, 1)),
         NoticeItem(problem="", requirement="")))
     doc, text = _survives(rectification_notice(notice), LONG_TEXT, stand_in, LONG_UNIT + "：", "存在问题：（未填写）")
     rare = [r for p in doc.paragraphs for r in p.runs if "𠮷" in r.text]
-    assert all("结束" not in r.text for r in rare), "only the characters a GB2312 font lacks get the fallback"
+    assert [r.text for r in rare] == ["𠮷"], "only the characters a GB2312 font lacks get the fallback"
     assert rare and rare[0]._r.find(qn("w:rPr")).find(qn("w:rFonts")).get(qn("w:eastAsia")) == "SimSun-ExtB"
+
+    date_p = next(p for p in doc.paragraphs if p.text == "2026年3月20日")
+    assert date_p.paragraph_format.right_indent.pt <= (28 - 6.5) * 16, "a long 署名 must not squeeze the date"
+    pasted = rectification_notice(RectificationNoticeData(issuer=issuer, unit_name="区司法局", items=(
+        NoticeItem(problem=PASTED),)))
+    _survives(pasted, "存在问题：第一行", "第二行", "第三行")
 
     empty = rectification_notice(RectificationNoticeData(issuer=issuer, unit_name="", items=()))
     _survives(empty, "本次督查考评未发现需要整改的问题。")

@@ -201,10 +201,14 @@ class Gongwen:
         organ = clean(organ).strip()
         when = date_cn(on)
         ow, dw = width(organ), width(when)
+        line = template.CHARS_PER_LINE
         organ_right, date_right = 2.0, ow - dw
         if date_right < 2:
             date_right = 2.0
             organ_right = dw + 2 + 2 - ow
+        if organ_right + ow > line:   # a 署名 longer than a line wraps: both simply 右空二字
+            organ_right, date_right = (2.0, 2.0) if ow + 2 > line else (line - ow, 2.0)
+        date_right = min(date_right, line - dw)
         self.blank()
         if organ:
             self.paragraph(template.SIGNATURE, organ, ind={"right": max(organ_right, 0) * CHAR_TWIPS})

@@ -10,14 +10,13 @@ import io
 import re
 
 from .builder import DOCX_MIME
-from .text import clean
 
-_UNSAFE = re.compile(r'[\\/:*?"<>|\u2400-\u2421\ufffd]+')
+_UNSAFE = re.compile('[\\\\/:*?"<>|\x00-\x1f\x7f\ufffe\uffff\ud800-\udfff]+')
 
 
 def download_filename(kind: str, *parts: str, ext: str = "docx") -> str:
     """``download_filename("整改通知书", "区司法局", "〔2026〕3号")`` → 整改通知书-区司法局-〔2026〕3号.docx."""
-    pieces = [_UNSAFE.sub("_", clean(p)).strip(" ._") for p in (kind, *parts)]
+    pieces = [_UNSAFE.sub("_", str(p or "")).strip(" ._") for p in (kind, *parts)]
     name = "-".join(p for p in pieces if p) or "document"
     return f"{name[:120]}.{ext}"
 

@@ -2,9 +2,10 @@
 
 python-docx refuses strings with XML-illegal characters (most C0 controls,
 U+FFFE/U+FFFF, lone surrogates) with a ValueError, which would turn one bad
-keystroke in a problem text into a failed download. ``clean`` replaces each
-with a visible stand-in (the Unicode "control picture" ␇ for C0, U+FFFD for
-the rest) so the document still opens and nothing vanishes without trace.
+keystroke in a problem text into a failed download. ``clean`` turns the
+vertical tab and form feed Word puts in copied text into line breaks, and
+every other such character into a visible "[U+0007]" (ASCII, so it prints in
+any font), so the document still opens and nothing vanishes without trace.
 """
 from __future__ import annotations
 
@@ -16,13 +17,10 @@ _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]
 
 
 def _stand_in(match: re.Match) -> str:
-    ch = match.group()
-    code = ord(ch)
-    if code < 0x20:
-        return chr(0x2400 + code)
-    if code == 0x7F:
-        return "\u2421"
-    return "\ufffd"
+    code = ord(match.group())
+    if code in (0x0B, 0x0C):   # Word's manual line break and page break, pasted
+        return "\n"
+    return f"[U+{code:04X}]"
 
 
 def clean(text) -> str:
