@@ -16,7 +16,7 @@ from flask import current_app
 
 from ..clock import to_local
 from ..extensions import db
-from ..models import UnitAssessment
+from ..models import Unit, UnitAssessment
 from ..models.cycles import GRADES
 from ..services.calendar import today
 from .model import BulletinData, GradeGroup, Issuer, NoticeItem, RectificationNoticeData, Section
@@ -47,16 +47,12 @@ def notice_data(notice) -> RectificationNoticeData:
 def bulletin_data(cycle) -> BulletinData:
     """Grades in GRADES order; every grade is listed, an empty one as （无）."""
     rows = db.session.execute(
-        sa.select(UnitAssessment.grade, UnitAssessment.unit_id)
+        sa.select(UnitAssessment.grade, Unit.name).join(Unit, Unit.id == UnitAssessment.unit_id)
         .where(UnitAssessment.cycle_id == cycle.id, UnitAssessment.grade.is_not(None))
         .order_by(UnitAssessment.id)).all()
-    from ..models import Unit
-
-    names = dict(db.session.execute(sa.select(Unit.id, Unit.name).where(
-        Unit.id.in_({unit_id for _, unit_id in rows}))).all()) if rows else {}
     by_grade: dict[str, list[str]] = {g: [] for g in GRADES}
-    for grade, unit_id in rows:
-        by_grade.setdefault(grade, []).append(names.get(unit_id, ""))
+    for grade, name in rows:
+        by_grade.setdefault(grade, []).append(name)
     return BulletinData(
         issuer=Issuer(organ=_organ(), date=today()),
         title=f"关于{cycle.name}情况的通报",
