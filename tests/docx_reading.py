@@ -53,7 +53,7 @@ def runs_without_east_asia(doc) -> list[str]:
     missing = []
     for part in parts:
         for r in part.iter(qn("w:r")):
-            has_text = any((t.text or "") for t in r.iter(qn("w:t")))
+            has_text = any((t.text or "") for t in r.iter(qn("w:t"))) or r.find(qn("w:br")) is not None
             if has_text and not east_asia(r.find(qn("w:rPr"))):
                 missing.append("".join(t.text or "" for t in r.iter(qn("w:t"))))
     return missing

@@ -154,3 +154,22 @@ def test_numbering_and_dates_as_the_standard_writes_them():
     assert [heading_number(level, 3) for level in (1, 2, 3, 4)] == ["三、", "（三）", "3.", "（3）"]
     from datetime import date
     assert date_cn(date(2023, 10, 20)) == "2023年10月20日" and date_cn(date(2026, 1, 5)) == "2026年1月5日"
+
+
+def test_long_titles_break_into_balanced_lines_never_inside_quotes():
+    from pufa_flow.documents.text import balance_title
+
+    assert balance_title("关于区司法局普法工作存在问题限期整改的通知", 20) == "关于区司法局普法工作\n存在问题限期整改的通知"
+    assert balance_title("关于2023年区直机关落实“谁执法谁普法”普法责任制考评情况的通报", 20) == (
+        "关于2023年区直机关落实“谁执法谁普法”\n普法责任制考评情况的通报")
+    assert balance_title("关于整改事项逾期未完成情况的督办通报", 20) == "关于整改事项逾期未完成情况的督办通报"
+    assert balance_title("第一行\n第二行很长很长很长很长很长很长很长很长很长很长很长", 20).count("\n") == 1  # kept as written
+    unbreakable = "“" + "某" * 70
+    assert balance_title(unbreakable, 20) == unbreakable  # Word wraps it; nothing lost
+    three = balance_title("关于" + "某某单位" * 12 + "的通知", 20)
+    assert three.count("\n") == 2 and three.replace("\n", "") == "关于" + "某某单位" * 12 + "的通知"
+
+
+def test_title_paragraph_carries_the_balanced_breaks(notice_bytes):
+    title = paragraph_with(open_docx(notice_bytes), "限期整改的通知")
+    assert title.text == "关于区司法局普法工作\n存在问题限期整改的通知"

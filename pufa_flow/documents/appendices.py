@@ -12,7 +12,7 @@ def problem_list(data: ProblemListData) -> bytes:
     """Title 宋体二号加粗 centred; "1.问题名称。" in bold 仿宋 followed by its body in 仿宋."""
     unit = clean(data.unit_name).strip()
     g = Gongwen()
-    g.paragraph(template.TITLE, data.title or f"{unit}“八五”普法规划中期评估问题清单", font=fonts.SONGTI)
+    g.title(data.title or f"{unit}“八五”普法规划中期评估问题清单", before_lines=0, font=fonts.SONGTI)
     g.blank()
     if not data.problems:
         g.body_text("（未列出问题）")
@@ -39,7 +39,7 @@ def innovation_case(data: CaseData) -> bytes:
     if unit and not title.startswith(unit):
         title = unit + title
     g = Gongwen()
-    g.paragraph(template.TITLE, title or "（无标题）", font=fonts.SONGTI)
+    g.title(title, before_lines=0, font=fonts.SONGTI)
     g.blank()
     for n, (heading, attr) in enumerate(CASE_PARTS, 1):
         g.heading(1, n, heading)

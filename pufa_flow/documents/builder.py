@@ -22,10 +22,12 @@ from docx.oxml.ns import qn
 from lxml import etree
 
 from . import fonts, template
-from .ooxml import XML_SPACE, append_runs, border, twips
-from .text import clean, cn_number, date_cn, lines, width
+from .ooxml import XML_SPACE, append_runs, border, rpr_element, twips
+from .text import balance_title, clean, cn_number, date_cn, lines, width
 
 TEMPLATE_PATH = Path(__file__).with_name("base.docx")
+#: 156 mm of 22 pt characters
+TITLE_CHARS_PER_LINE = int(template.TYPE_AREA_WIDTH_MM / 25.4 * 72 // 22)
 CHAR_TWIPS = 320          # one 3号 character (16 pt) in twentieths of a point
 LINE = template.LINE_PITCH_TWIPS
 #: see Gongwen.imprint: LibreOffice floats a table only if it is narrower than the text area by > 283 twips
@@ -112,7 +114,9 @@ class Gongwen:
         """Text into ``p``; a newline becomes a line break inside the paragraph."""
         for i, part in enumerate(clean(text).split("\n")):
             if i:
-                etree.SubElement(etree.SubElement(p, qn("w:r")), qn("w:br"))
+                br_run = etree.SubElement(p, qn("w:r"))
+                br_run.append(rpr_element(font, size, bold, color))
+                etree.SubElement(br_run, qn("w:br"))
             if part:
                 append_runs(p, part, font, size, bold, color)
 
@@ -141,8 +145,10 @@ class Gongwen:
         bdr.append(border("bottom", sz=18, color=fonts.RED, space=11))
         ppr.find(qn("w:pStyle")).addnext(bdr)
 
-    def title(self, text: str, *, before_lines: float = 2) -> None:
-        self.paragraph(template.TITLE, text or "（无标题）", before_lines=before_lines)
+    def title(self, text: str, *, before_lines: float = 2, font: str | None = None) -> None:
+        """2号 title, centred; over one line it is broken into lines of balanced length."""
+        self.paragraph(template.TITLE, balance_title(text, TITLE_CHARS_PER_LINE) or "（无标题）", font=font,
+                       before_lines=before_lines)
 
     def addressee(self, text: str) -> None:
         """主送 one line under the title, flush left, ending in a full-width colon."""
@@ -217,7 +223,7 @@ class Gongwen:
     def annex(self, label: str, title: str) -> None:
         """附件 page: a new page, "附件1" at top left in 黑体, the annex title centred on the third line."""
         self.paragraph(template.ANNEX_LABEL, label, page_break=True)
-        self.paragraph(template.TITLE, title or "（无标题）", before_lines=1)
+        self.title(title, before_lines=1)
         self.blank()
 
     def imprint(self, copy_to: Sequence[str], printer: str, print_date: date | None) -> None:
@@ -385,7 +391,6 @@ class _CellPrototypes:
     def rpr(self, font: str, bold: bool):
         key = (font, bold)
         if key not in self._rpr:
-            from .ooxml import rpr_element
             self._rpr[key] = rpr_element(font, self.size, bold)
         return self._rpr[key]
 

@@ -106,3 +106,45 @@ def font_segments(text: str) -> list[tuple[str, bool]]:
         else:
             out.append((ch, ok))
     return out
+
+
+#: a break right after one of these reads well in a title (… 的 / 关于 … 的 / “…” / 、)
+_GOOD_BREAK_AFTER = set("的于和与及、”）》")
+_NO_BREAK_BEFORE = set("，。、：；！？”）》〕号")
+#: never inside a quotation, a book title or brackets
+_OPENING, _CLOSING = set("“《（〔"), set("”》）〕")
+
+
+def balance_title(title: str, per_line: float) -> str:
+    """A title wider than a line, broken into lines of near-equal width (GB/T 9704-2012 7.3.2: 排列对称，长短适宜).
+
+    Breaks already in the text are kept. Each break goes near the even
+    split, preferring a position after 的/于/和/、 or a closing quote, never
+    before closing punctuation nor inside a run of digits.
+    """
+    title = clean(title).strip()
+    if "\n" in title or width(title) <= per_line:
+        return title
+    n = -(-int(width(title) * 2) // int(per_line * 2))
+    target = width(title) / n
+    out, rest = [], title
+    for remaining in range(n, 1, -1):
+        target = width(rest) / remaining
+        best, best_cost, acc, depth = None, None, 0.0, 0
+        for i, ch in enumerate(rest[:-1]):
+            acc += width(ch)
+            depth += (ch in _OPENING) - (ch in _CLOSING)
+            nxt = rest[i + 1]
+            if acc > per_line:
+                break
+            if depth > 0 or nxt in _NO_BREAK_BEFORE or (ch.isdigit() and nxt.isdigit()):
+                continue
+            cost = abs(acc - target) - (1.5 if ch in _GOOD_BREAK_AFTER else 0)
+            if best_cost is None or cost < best_cost:
+                best, best_cost = i + 1, cost
+        if best is None:
+            break
+        out.append(rest[:best])
+        rest = rest[best:]
+    out.append(rest)
+    return "\n".join(out)
