@@ -62,6 +62,9 @@ def load(instance_path: str, environ=os.environ) -> dict:
         "PUFA_LOCKOUT_THRESHOLD": int(environ.get("PUFA_LOCKOUT_THRESHOLD", "5")),
         "PUFA_LOCKOUT_MINUTES": int(environ.get("PUFA_LOCKOUT_MINUTES", "15")),
         "PUFA_PAGE_SIZE": 50,
+        # 公文 downloads: the issuing organ (版头, 署名) and what goes before 〔year〕 in a 发文字号
+        "PUFA_DOCUMENT_ISSUER": environ.get("PUFA_DOCUMENT_ISSUER", "普法办"),
+        "PUFA_DOCUMENT_NUMBER_PREFIX": environ.get("PUFA_DOCUMENT_NUMBER_PREFIX", ""),
         "JSON_AS_ASCII": False,
     }
 

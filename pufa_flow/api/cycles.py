@@ -6,6 +6,7 @@ from flask import jsonify
 from ..models import Cycle, UnitAssessment
 from ..models.scoping import get_visible, scoped_select
 from ..services import cycles as cycle_service
+from ..documents.responses import DOCX_DOWNLOAD, DOCX_MIME, bulletin_response
 from .base import current_api_user, json_body, paginate, require_roles
 from .serializers import ASSESSMENT, CYCLE, CYCLE_INPUT, assessment_json, cycle_json
 from .spec import endpoint, page_of, pagination_params
@@ -51,3 +52,12 @@ def list_assessments(cycle_id: int):
 def get_assessment(assessment_id: int):
     user = current_api_user()
     return jsonify(assessment_json(get_visible(UnitAssessment, assessment_id, user), user))
+
+
+@endpoint("/cycles/<int:cycle_id>/bulletin", "GET", summary="下载考评情况通报（Word 公文格式，.docx，按等次列出单位）",
+          tag="cycles", response=DOCX_DOWNLOAD, errors=("401", "403", "404"),
+          media_type=DOCX_MIME)
+@require_roles("office", "viewer")
+def download_cycle_bulletin(cycle_id: int):
+    user = current_api_user()
+    return bulletin_response(get_visible(Cycle, cycle_id, user))

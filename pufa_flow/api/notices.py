@@ -10,6 +10,7 @@ from ..models.scoping import get_visible, scoped_select
 from ..services import notices as notice_service
 from ..services.items import filtered_items
 from .base import current_api_user, json_body, paginate, require_roles
+from ..documents.responses import DOCX_DOWNLOAD, DOCX_MIME, notice_document_response
 from .serializers import ITEM, NOTICE, NOTICE_INPUT, item_json, notice_json
 from .spec import endpoint, page_of, pagination_params
 
@@ -36,6 +37,15 @@ def list_notices():
 def get_notice(notice_id: int):
     user = current_api_user()
     return jsonify(notice_json(get_visible(Notice, notice_id, user), user))
+
+
+@endpoint("/notices/<int:notice_id>/document", "GET", summary="下载整改通知书（Word 公文格式，.docx）",
+          tag="rectification", response=DOCX_DOWNLOAD, errors=("401", "403", "404"),
+          media_type=DOCX_MIME)
+@require_roles()
+def download_notice_document(notice_id: int):
+    user = current_api_user()
+    return notice_document_response(get_visible(Notice, notice_id, user))
 
 
 ITEM_FILTERS = [

@@ -46,13 +46,15 @@ def _openapi_path(rule: str) -> tuple[str, list[dict]]:
 
 def endpoint(rule: str, method: str, *, summary: str, tag: str, response: dict | None = None,
              body: dict | None = None, query: list[dict] | None = None, status: int = 200,
-             public: bool = False, errors: tuple[str, ...] = ("400", "401", "403", "404", "422")):
+             public: bool = False, errors: tuple[str, ...] = ("400", "401", "403", "404", "422"),
+             media_type: str = "application/json"):
+    """``media_type``: what a successful response is (a download names its file type, e.g. .docx)."""
     def decorator(func):
         path, params = _openapi_path("/api/v1" + rule)
         op = {"operationId": func.__name__, "summary": summary, "tags": [tag],
               "parameters": params + (query or []),
               "responses": {str(status): {"description": "成功", **(
-                  {"content": {"application/json": {"schema": response}}} if response else {})}}}
+                  {"content": {media_type: {"schema": response}}} if response else {})}}}
         for code in errors:
             op["responses"][code] = {"description": ERROR_RESPONSES[code],
                                      "content": {"application/json": {"schema": ref("Error")}}}

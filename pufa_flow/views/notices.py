@@ -26,3 +26,12 @@ def index():
 def show(notice_id: int):
     return render_template("notices/show.html", notice=get_visible(Notice, notice_id, current_user),
                            today=today())
+
+
+@bp.route("/<int:notice_id>/document")
+@roles_required()
+def document(notice_id: int):
+    """The notice as a Word document in the 公文 format (整改通知书-单位-〔年〕号.docx)."""
+    from ..documents.responses import notice_document_response
+
+    return notice_document_response(get_visible(Notice, notice_id, current_user))

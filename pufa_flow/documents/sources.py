@@ -1,0 +1,62 @@
+"""The two downloads wired today, from the database to the documents' plain inputs.
+
+整改通知书 from a Notice and its items; 考评情况通报 from a Cycle's graded
+assessments. The features being rebuilt (notices with their own 发文字号,
+cycles with office-written bulletin text) will replace the placeholders
+here: the 发文字号 is derived from the notice (〔year〕id号) and the bulletin's
+sections are placeholders the office edits in Word.
+
+The issuing organ is ``PUFA_DOCUMENT_ISSUER`` (default 普法办), and
+``PUFA_DOCUMENT_NUMBER_PREFIX`` goes before 〔year〕 (e.g. 君法办).
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import current_app
+
+from ..clock import to_local
+from ..extensions import db
+from ..models import Unit, UnitAssessment
+from ..models.cycles import GRADES
+from ..services.calendar import today
+from .model import BulletinData, GradeGroup, Issuer, NoticeItem, RectificationNoticeData, Section
+
+DEFAULT_ISSUER = "普法办"
+PLACEHOLDER = "（此部分由普法办撰写。）"
+
+
+def _organ() -> str:
+    return current_app.config.get("PUFA_DOCUMENT_ISSUER") or DEFAULT_ISSUER
+
+
+def notice_number(notice) -> str:
+    year = to_local(notice.issued_at, current_app.config["PUFA_TIMEZONE"]).year
+    return f"{current_app.config.get('PUFA_DOCUMENT_NUMBER_PREFIX', '')}〔{year}〕{notice.id}号"
+
+
+def notice_data(notice) -> RectificationNoticeData:
+    issued_on = to_local(notice.issued_at, current_app.config["PUFA_TIMEZONE"]).date()
+    items = tuple(NoticeItem(problem=i.problem, requirement=i.requirement, due_date=i.due_date,
+                             category=i.category_label) for i in notice.items)
+    return RectificationNoticeData(
+        issuer=Issuer(organ=_organ(), date=issued_on, number=notice_number(notice)),
+        unit_name=notice.unit.name, items=items, title=notice.title,
+        basis=f"根据{notice.source_label}情况，现将你单位存在的问题及整改要求通知如下，请认真对照，逐项整改落实。")
+
+
+def bulletin_data(cycle) -> BulletinData:
+    """Grades in GRADES order; every grade is listed, an empty one as （无）."""
+    rows = db.session.execute(
+        sa.select(UnitAssessment.grade, Unit.name).join(Unit, Unit.id == UnitAssessment.unit_id)
+        .where(UnitAssessment.cycle_id == cycle.id, UnitAssessment.grade.is_not(None))
+        .order_by(UnitAssessment.id)).all()
+    by_grade: dict[str, list[str]] = {g: [] for g in GRADES}
+    for grade, name in rows:
+        by_grade.setdefault(grade, []).append(name)
+    return BulletinData(
+        issuer=Issuer(organ=_organ(), date=today()),
+        title=f"关于{cycle.name}情况的通报",
+        grades=tuple(GradeGroup(GRADES.get(g, g), tuple(units)) for g, units in by_grade.items()),
+        sections=(Section("取得的工作成效", PLACEHOLDER), Section("存在的问题", PLACEHOLDER),
+                  Section("下一步工作措施", PLACEHOLDER)),
+        annex_title=f"{cycle.name}结果")
