@@ -1,0 +1,34 @@
+"""A scheduler process for the lock tests: ``python scheduler_child.py file|pg TARGET TICKS [KEY]``.
+
+Its sweep appends "<pid>" to TICKS every 0.1 s; it waits for the lock every 0.1 s.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from notifications.locks import FileLock, PostgresAdvisoryLock  # noqa: E402
+from notifications.scheduler import build_scheduler, run_scheduler  # noqa: E402
+
+
+def main() -> int:
+    kind, target, ticks = sys.argv[1:4]
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format=f"{os.getpid()} %(message)s")
+    lock = FileLock(target) if kind == "file" else PostgresAdvisoryLock(target, int(sys.argv[4]))
+
+    def sweep(now):
+        with open(ticks, "a") as f:
+            f.write(f"{os.getpid()}\n")
+
+    scheduler = build_scheduler(sweep=sweep, deliver=lambda now: None, sweep_every=timedelta(seconds=0.1),
+                                deliver_every=timedelta(seconds=1))
+    return run_scheduler(scheduler, lock, poll_seconds=0.1, lock_check_seconds=0.2)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
