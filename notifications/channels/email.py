@@ -10,15 +10,20 @@ import smtplib
 import socket
 import ssl
 from collections.abc import Iterable, Mapping
+from email.header import Header
 from email.headerregistry import Address
-from email.message import EmailMessage
-from email.utils import formatdate, make_msgid, parseaddr
+from email.mime.base import MIMEBase
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.policy import compat32
+from email.utils import formataddr, formatdate, make_msgid, parseaddr
 
 from notifications.channels.base import (
     EMAIL, ConfigError, DeliveryError, DeliveryResult, Message, Provider, register,
 )
 
 SECURITY = ("none", "starttls", "ssl")
+WIRE = compat32.clone(linesep="\r\n")  # SMTP wants CRLF; sendmail() fixes only str
 DEFAULT_PORTS = {"none": 25, "starttls": 587, "ssl": 465}
 
 
@@ -53,7 +58,9 @@ class SmtpEmail(Provider):
         self.port = int(port or DEFAULT_PORTS[security])
         self.user, self.password, self.sender, self.timeout = user, password, sender, timeout
         self.ssl_context = ssl_context
-        self._domain = parseaddr(sender)[1].rsplit("@", 1)[1]
+        name, self._envelope_from = parseaddr(sender)
+        self._domain = self._envelope_from.rsplit("@", 1)[1]
+        self._from_header = formataddr((name, self._envelope_from), charset="utf-8")
 
     @classmethod
     def from_config(cls, config: Mapping[str, str]) -> SmtpEmail:
@@ -70,24 +77,30 @@ class SmtpEmail(Provider):
                    sender=config.get("PUFA_MAIL_FROM", ""))
 
     # -- building ------------------------------------------------------------
-    def build(self, message: Message) -> EmailMessage:
-        mail = EmailMessage()  # the default policy encodes Chinese headers per RFC 2047
-        mail["Subject"] = message.subject
-        mail["From"] = self.sender
-        mail["To"] = message.recipient
-        mail["Date"] = formatdate(localtime=False)
-        mail["Message-ID"] = make_msgid(idstring=message.key, domain=self._domain) if message.key \
-            else make_msgid(domain=self._domain)
+    def build(self, message: Message) -> MIMEBase:
+        """The MIME message. The compat32 classes, not ``EmailMessage``: the
+        modern header registry costs milliseconds a message, which is the
+        whole budget at 200 messages a second; RFC 2047 is done by ``Header``."""
         text = message.text
         if message.link and message.link not in text:
             text = f"{text}\n\n查看详情：{message.link}"
-        # base64 bodies: Chinese text passes relays that are not 8-bit clean
-        mail.set_content(text, cte="base64")
+        # base64 bodies (utf-8's default): Chinese text passes relays that are not 8-bit clean
+        plain = MIMEText(text, "plain", "utf-8")
         if message.html:
             html = message.html
             if message.link and message.link not in html:
                 html += f'<p><a href="{message.link}">查看详情</a></p>'
-            mail.add_alternative(html, subtype="html", cte="base64")
+            mail: MIMEBase = MIMEMultipart("alternative")
+            mail.attach(plain)
+            mail.attach(MIMEText(html, "html", "utf-8"))
+        else:
+            mail = plain
+        mail["Subject"] = Header(message.subject, "utf-8") if not message.subject.isascii() else message.subject
+        mail["From"] = self._from_header
+        mail["To"] = message.recipient
+        mail["Date"] = formatdate(localtime=False)
+        mail["Message-ID"] = make_msgid(idstring=message.key, domain=self._domain) if message.key \
+            else make_msgid(domain=self._domain)
         return mail
 
     # -- sending -------------------------------------------------------------
@@ -109,7 +122,7 @@ class SmtpEmail(Provider):
 
     def _send_on(self, smtp: smtplib.SMTP, message: Message) -> DeliveryResult:
         mail = self.build(message)
-        refused = smtp.send_message(mail)
+        refused = smtp.sendmail(self._envelope_from, [message.recipient], mail.as_bytes(policy=WIRE))
         if refused:  # only some recipients refused; we send to one, so this is that one
             raise smtplib.SMTPRecipientsRefused(refused)
         return DeliveryResult(provider_message_id=mail["Message-ID"], provider=self.name)

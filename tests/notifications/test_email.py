@@ -76,17 +76,17 @@ def test_batch_against_a_dead_server_fails_fast_and_retryably():
 
 def test_batch_reconnects_once_when_the_server_drops_the_connection(smtp_server, monkeypatch):
     p = provider(smtp_server.port)
-    real = smtplib.SMTP.send_message
+    real = smtplib.SMTP.sendmail
     calls = {"n": 0}
 
-    def flaky(self, msg, *a, **kw):
+    def flaky(self, *a, **kw):
         calls["n"] += 1
         if calls["n"] == 2:
             self.close()
             raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
-        return real(self, msg, *a, **kw)
+        return real(self, *a, **kw)
 
-    monkeypatch.setattr(smtplib.SMTP, "send_message", flaky)
+    monkeypatch.setattr(smtplib.SMTP, "sendmail", flaky)
     out = p.send_many([Message(recipient=f"u{i}@example.cn", subject="s", text="t") for i in range(3)])
     assert all(not isinstance(o, DeliveryError) for o in out)
     assert len(smtp_server.handler.envelopes) == 3 and len(smtp_server.handler.sessions) == 2
