@@ -147,3 +147,21 @@ def test_display_name_is_encoded(smtp_server):
     p.send(MSG)
     mail = parsed(smtp_server.handler.envelopes[0])
     assert mail["From"].addresses[0].display_name == "普法办"
+
+
+def test_a_server_that_keeps_dropping_is_retried_once_per_batch_not_forever(smtp_server, monkeypatch):
+    calls = {"n": 0}
+    real = smtplib.SMTP.sendmail
+
+    def always_drops(self, *a, **kw):
+        calls["n"] += 1
+        if calls["n"] > 10:  # a safety net: a loop that retries without end would get through here
+            return real(self, *a, **kw)
+        self.close()
+        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+    monkeypatch.setattr(smtplib.SMTP, "sendmail", always_drops)
+    out = provider(smtp_server.port).send_many([Message(recipient=f"u{i}@example.cn", subject="s", text="t")
+                                                for i in range(3)])
+    assert all(isinstance(o, DeliveryError) and o.retryable for o in out)
+    assert calls["n"] == 4  # first message: the send and one reconnect; then one try each
