@@ -1,12 +1,15 @@
 """A scheduler process for the lock tests: ``python scheduler_child.py file|pg TARGET TICKS [KEY]``.
 
 Its sweep appends "<pid>" to TICKS every 0.1 s; it waits for the lock every 0.1 s.
+With PUFA_CHILD_SLOW=<seconds> the delivery job instead writes "start", sleeps,
+then writes "end" to TICKS + ".deliver" (a batch in flight at SIGTERM).
 """
 from __future__ import annotations
 
 import logging
 import os
 import sys
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -25,8 +28,18 @@ def main() -> int:
         with open(ticks, "a") as f:
             f.write(f"{os.getpid()}\n")
 
-    scheduler = build_scheduler(sweep=sweep, deliver=lambda now: None, sweep_every=timedelta(seconds=0.1),
-                                deliver_every=timedelta(seconds=1))
+    slow = float(os.environ.get("PUFA_CHILD_SLOW", 0))
+
+    def deliver(now):
+        if slow:
+            with open(ticks + ".deliver", "a") as f:
+                f.write("start\n")
+            time.sleep(slow)
+            with open(ticks + ".deliver", "a") as f:
+                f.write("end\n")
+
+    scheduler = build_scheduler(sweep=sweep, deliver=deliver, sweep_every=timedelta(seconds=0.1),
+                                deliver_every=timedelta(seconds=5))
     return run_scheduler(scheduler, lock, poll_seconds=0.1, lock_check_seconds=0.2)
 
 

@@ -195,3 +195,25 @@ def test_sigterm_while_waiting_for_the_lock_exits_cleanly(tmp_path):
         proc.wait(timeout=5)
         proc.stdout.close()
         proc.stderr.close()
+
+
+def test_sigterm_lets_the_batch_in_flight_finish(tmp_path):
+    ticks = tmp_path / "ticks"
+    log = tmp_path / "ticks.deliver"
+    proc = subprocess.Popen([sys.executable, str(CHILD), "file", str(tmp_path / "scheduler.lock"), str(ticks)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "PUFA_CHILD_SLOW": "1.0"})
+    try:
+        wait_for(lambda: log.exists() and "start" in log.read_text(), timeout=8)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=8) == 0
+        assert log.read_text().split() == ["start", "end"]
+        after = FileLock(tmp_path / "scheduler.lock")
+        assert after.try_acquire()  # released on the way out
+        after.release()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(timeout=5)
+        proc.stdout.close()
+        proc.stderr.close()
