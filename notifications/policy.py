@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from notifications.calendar import Workdays, next_workday_on_or_after
+from notifications.calendar import WorkdayIndex, Workdays, index_of, next_workday_on_or_after
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -198,14 +198,15 @@ def _allowed(rung: Rung, audience: Iterable[str] | None) -> Rung | None:
 
 
 def plan(anchor: date, ladder: Ladder, calendar: Workdays, *, audience: Iterable[str] | None = None,
-         through: date | None = None) -> list[PlannedReminder]:
+         through: date | None = None, since_day: date | None = None) -> list[PlannedReminder]:
     """Every reminder of ``ladder`` for a deadline on ``anchor``, in time order.
 
     ``audience`` limits recipients to the roles that exist (a unit without a
     分管领导 on file); repeating rungs are expanded up to ``through`` (default:
     ten working days past the last rung's first occurrence), since an open
-    item is chased without end.
+    item is chased without end; ``since_day`` leaves out earlier days.
     """
+    calendar = index_of(calendar)
     start = anchor_day(anchor, calendar)
     rungs = [r for r in (_allowed(r, audience) for r in ladder.rungs) if r is not None]
     if through is None:
@@ -213,29 +214,49 @@ def plan(anchor: date, ladder: Ladder, calendar: Workdays, *, audience: Iterable
         through = calendar.add_workdays(start, max(last, 0) + 10)
     out: list[PlannedReminder] = []
     for rung in rungs:
-        for offset in rung.offsets():
-            day = _rung_day(start, offset, calendar)
+        for day, offset in _occurrences(start, rung, calendar, since_day):
             if day > through:
                 break
-            out.extend(_expand(ladder, rung, day, offset))
+            if since_day is None or day >= since_day:
+                out.extend(_expand(ladder, rung, day, offset))
     out.sort(key=lambda p: (p.at, p.offset, p.recipient, p.channel))
     return out
 
 
-def _first_after(start: date, rung: Rung, after_day: date, calendar: Workdays) -> tuple[date, int] | None:
-    for offset in rung.offsets():
-        day = _rung_day(start, offset, calendar)
+def _occurrences(start: date, rung: Rung, calendar: WorkdayIndex,
+                 from_day: date | None = None) -> Iterator[tuple[date, int]]:
+    """(day, offset) of each occurrence on or after ``from_day`` (and, for a
+    rung that does not repeat, its one occurrence whatever the day). A
+    repeating rung jumps straight to ``from_day``: a deadline months overdue
+    costs a bisect, not a walk through every repeat."""
+    offset = rung.offset
+    day = _rung_day(start, offset, calendar)
+    if rung.every and from_day is not None and from_day > day:
+        behind = calendar.workdays_between(day, from_day)
+        steps = -(-behind // rung.every)  # ceil
+        offset += steps * rung.every
+        day = calendar.add_workdays(day, steps * rung.every)
+    yield day, offset
+    while rung.every:
+        offset += rung.every
+        day = calendar.add_workdays(day, rung.every)
+        yield day, offset
+
+
+def _first_after(start: date, rung: Rung, after_day: date, calendar: WorkdayIndex) -> tuple[date, int] | None:
+    for day, offset in _occurrences(start, rung, calendar, after_day + timedelta(days=1)):
         if day > after_day:
             return day, offset
         if not rung.every:
             return None
-    return None  # pragma: no cover - offsets() repeats without end
+    return None  # pragma: no cover - a repeating rung has no end
 
 
 def next_due(anchor: date, ladder: Ladder, calendar: Workdays, *, after: datetime,
              audience: Iterable[str] | None = None) -> datetime | None:
     """The first planned send time strictly after ``after``: what the app keeps in
     its next-reminder table. None when the ladder has nothing left."""
+    calendar = index_of(calendar)
     start = anchor_day(anchor, calendar)
     local = after.astimezone(SHANGHAI)
     # a reminder on ``local``'s own day still counts if its time has not come
@@ -259,15 +280,53 @@ def due(anchor: date, ladder: Ladder, calendar: Workdays, *, now: datetime, sinc
     When the scheduler was down and several rungs passed, each recipient and
     channel gets only the latest of them (sent once, not once per missed run).
     """
+    calendar = index_of(calendar)
     now_local = now.astimezone(SHANGHAI)
     since_local = since.astimezone(SHANGHAI) if since else None
     through = now_local.date()
-    window = [p for p in plan(anchor, ladder, calendar, audience=audience, through=through)
+    window = [p for p in plan(anchor, ladder, calendar, audience=audience, through=through,
+                              since_day=since_local.date() if since_local else None)
               if p.at <= now_local and (since_local is None or p.at > since_local)]
     latest: dict[tuple[str, str], PlannedReminder] = {}
     for p in window:  # plan() is in time order: later ones win
         latest[(p.recipient, p.channel)] = p
     return sorted(latest.values(), key=lambda p: (p.at, p.offset, p.recipient, p.channel))
+
+
+@dataclass(frozen=True)
+class Queued:
+    """A reminder the sweep should write to the outbox now."""
+
+    planned: PlannedReminder
+    #: when delivery may send it: now, or (SMS at night, on a holiday) the next allowed time
+    not_before: datetime
+
+    def unique_key(self, object_key: str) -> tuple[str, str, str, str, date]:
+        """(object, recipient role, channel, kind, local day): the outbox's UNIQUE key."""
+        p = self.planned
+        return (object_key, p.recipient, p.channel, p.kind, p.day)
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    queue: list[Queued]
+    #: what to store in the next-reminder table (None: nothing left to chase)
+    next_at: datetime | None
+
+
+def sweep_deadline(anchor: date, ladder: Ladder, calendar: Workdays, *, now: datetime,
+                   since: datetime | None = None, audience: Iterable[str] | None = None,
+                   quiet: QuietHours = QuietHours()) -> SweepResult:
+    """One open deadline's share of ``sweep(now)``: what to queue, and the next time to look.
+
+    ``since`` is the previous sweep's ``now`` for this deadline (from the
+    next-reminder table); quiet channels get a ``not_before`` outside quiet
+    hours, measured from the later of the planned time and ``now``.
+    """
+    calendar = index_of(calendar)
+    queue = [Queued(p, next_allowed_time(max(p.at, now.astimezone(SHANGHAI)), calendar, quiet, p.channel))
+             for p in due(anchor, ladder, calendar, now=now, since=since, audience=audience)]
+    return SweepResult(queue, next_due(anchor, ladder, calendar, after=now, audience=audience))
 
 
 # -- quiet hours ---------------------------------------------------------------

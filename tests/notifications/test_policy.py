@@ -205,3 +205,47 @@ def test_defaults_cover_every_kind_and_digest():
     assert sorted({p.day for p in unverified}) == [date(2026, 10, 10)]  # 3 working days after submission
     assert {p.recipient for p in unverified} == {"office"}
     assert timedelta(0) == unverified[0].at.utcoffset() - timedelta(hours=8)
+
+
+def test_sweep_deadline_queues_with_quiet_hours_and_says_when_to_look_again():
+    from notifications.policy import sweep_deadline
+
+    # the scheduler was down; it sweeps at 22:00 on the make-up Saturday, the day's reminder still due
+    result = sweep_deadline(date(2026, 10, 12), RECT, CAL, now=at(2026, 10, 10, 22), since=at(2026, 10, 9, 9))
+    by_channel = {q.planned.channel: q for q in result.queue}
+    assert set(by_channel) == {"email", "sms", "in_app"}
+    assert by_channel["sms"].not_before == at(2026, 10, 12, 8, 0)  # Sunday is off: Monday 08:00
+    assert by_channel["email"].not_before == at(2026, 10, 10, 22)
+    assert by_channel["sms"].unique_key("item:7") == ("item:7", "liaison", "sms", "rectification.before_1",
+                                                      date(2026, 10, 10))
+    assert result.next_at == at(2026, 10, 12)
+    # swept again a minute later: nothing new, same next time
+    again = sweep_deadline(date(2026, 10, 12), RECT, CAL, now=at(2026, 10, 10, 22, 1), since=at(2026, 10, 10, 22))
+    assert again.queue == [] and again.next_at == at(2026, 10, 12)
+
+
+@pytest.mark.parametrize("kind", sorted(DEFAULT_LADDERS))
+def test_jumping_ahead_agrees_with_the_full_plan(kind):
+    """due() and next_due() skip straight to ``since``; the full plan, filtered by hand, must agree."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    ladder = DEFAULT_LADDERS[kind]
+
+    @settings(max_examples=60, deadline=None)
+    @given(anchor=st.dates(min_value=date(2025, 6, 1), max_value=date(2026, 12, 31)),
+           now_offset=st.integers(-30 * 24, 200 * 24), gap=st.integers(1, 24 * 20))
+    def check(anchor, now_offset, gap):
+        now = at(anchor.year, anchor.month, anchor.day, 9, 30) + timedelta(hours=now_offset)
+        since = now - timedelta(hours=gap)
+        full = plan(anchor, ladder, CAL, through=now.date() + timedelta(days=60))
+        window = [p for p in full if since < p.at <= now]
+        expected = {}
+        for p in window:
+            expected[(p.recipient, p.channel)] = p
+        assert set(due(anchor, ladder, CAL, now=now, since=since)) == set(expected.values())
+        later = [p.at for p in full if p.at > now]
+        if later:  # within the 60 days planned by hand
+            assert next_due(anchor, ladder, CAL, after=now) == min(later)
+
+    check()
