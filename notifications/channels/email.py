@@ -7,6 +7,7 @@ the server drops it mid-batch.
 from __future__ import annotations
 
 import smtplib
+from html import escape
 import socket
 import ssl
 from collections.abc import Iterable, Mapping
@@ -89,7 +90,7 @@ class SmtpEmail(Provider):
         if message.html:
             html = message.html
             if message.link and message.link not in html:
-                html += f'<p><a href="{message.link}">查看详情</a></p>'
+                html += f'<p><a href="{escape(message.link)}">查看详情</a></p>'
             mail: MIMEBase = MIMEMultipart("alternative")
             mail.attach(plain)
             mail.attach(MIMEText(html, "html", "utf-8"))

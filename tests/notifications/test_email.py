@@ -165,3 +165,10 @@ def test_a_server_that_keeps_dropping_is_retried_once_per_batch_not_forever(smtp
                                                 for i in range(3)])
     assert all(isinstance(o, DeliveryError) and o.retryable for o in out)
     assert calls["n"] == 4  # first message: the send and one reconnect; then one try each
+
+
+def test_link_is_escaped_in_html(smtp_server):
+    provider(smtp_server.port).send(Message(recipient="a@example.cn", subject="s", text="t", html="<p>x</p>",
+                                            link='http://pufa.example/i?a=1&b="2"'))
+    html = parsed(smtp_server.handler.envelopes[0]).get_body(("html",)).get_content()
+    assert 'href="http://pufa.example/i?a=1&amp;b=&quot;2&quot;"' in html

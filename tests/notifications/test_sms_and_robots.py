@@ -238,3 +238,14 @@ def test_robot_refuses_a_non_url_recipient():
     with pytest.raises(DeliveryError, match="群机器人地址不正确") as caught:
         WeComRobot().send(Message(recipient="not a url"))
     assert not caught.value.retryable
+
+
+def test_long_variables_are_cut_to_what_platforms_accept(fake_http):
+    long_name = "某某市某某区人民政府办公室法治建设工作领导小组办公室联络组综合科室第一党支部"
+    stub = StubAliyun([("OK", "OK", "b")])
+    AliyunSms(stub, "普法办", TEMPLATES).send(Message(recipient="1", template="rectification_due",
+                                                    variables={"unit": long_name, "date": "10月12日"}))
+    unit = json.loads(stub.calls[0]["template_param"])["unit"]
+    assert len(unit) == 35 and unit.endswith("…") and long_name.startswith(unit[:-1])
+    gateway(fake_http.url).send(Message(recipient="1", template="t", variables={"unit": long_name}))
+    assert len(verify(fake_http.requests[0])["variables"]["unit"]) == 35
