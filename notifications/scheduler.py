@@ -138,3 +138,14 @@ def run_scheduler(scheduler: BlockingScheduler, lock: SchedulerLock, *, poll_sec
         lock.release()
         log.info("调度器已停止，锁已释放")
     return 3 if lost.is_set() else 0
+
+
+def serve(database_url: str, lock_dir, *, lock_key: int | None = None, poll_seconds: float = 5.0,
+          lock_check_seconds: float = 30.0, **jobs) -> int:
+    """What ``pufa-flow scheduler`` runs: the right lock for the database
+    (``locks.lock_for``), the scheduler from ``jobs`` (``build_scheduler``'s
+    keywords), and ``run_scheduler``; returns the exit code."""
+    from notifications.locks import lock_for
+
+    return run_scheduler(build_scheduler(**jobs), lock_for(database_url, lock_dir, lock_key),
+                         poll_seconds=poll_seconds, lock_check_seconds=lock_check_seconds)

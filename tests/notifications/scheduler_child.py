@@ -15,14 +15,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from notifications.locks import FileLock, PostgresAdvisoryLock  # noqa: E402
-from notifications.scheduler import build_scheduler, run_scheduler  # noqa: E402
+from notifications.scheduler import serve  # noqa: E402
 
 
 def main() -> int:
     kind, target, ticks = sys.argv[1:4]
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format=f"{os.getpid()} %(message)s")
-    lock = FileLock(target) if kind == "file" else PostgresAdvisoryLock(target, int(sys.argv[4]))
+    # file: TARGET is <dir>/scheduler.lock, as lock_for() names it; pg: TARGET is the URL
+    url, lock_dir = ("sqlite:///unused.db", Path(target).parent) if kind == "file" else (target, None)
+    key = int(sys.argv[4]) if kind == "pg" else None
 
     def sweep(now):
         with open(ticks, "a") as f:
@@ -38,9 +39,8 @@ def main() -> int:
             with open(ticks + ".deliver", "a") as f:
                 f.write("end\n")
 
-    scheduler = build_scheduler(sweep=sweep, deliver=deliver, sweep_every=timedelta(seconds=0.1),
-                                deliver_every=timedelta(seconds=5))
-    return run_scheduler(scheduler, lock, poll_seconds=0.1, lock_check_seconds=0.2)
+    return serve(url, lock_dir, lock_key=key, poll_seconds=0.1, lock_check_seconds=0.2,
+                 sweep=sweep, deliver=deliver, sweep_every=timedelta(seconds=0.1), deliver_every=timedelta(seconds=5))
 
 
 if __name__ == "__main__":
