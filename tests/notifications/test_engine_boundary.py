@@ -9,8 +9,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_engine_imports_no_app_and_no_flask():
-    modules = sorted(f"notifications.{p.relative_to(ROOT / 'notifications').with_suffix('').as_posix().replace('/', '.')}"
-                     for p in (ROOT / "notifications").rglob("*.py") if p.name != "__init__.py")
+    package = ROOT / "notifications"
+    modules = sorted("notifications." + p.relative_to(package).with_suffix("").as_posix().replace("/", ".")
+                     for p in package.rglob("*.py") if p.name != "__init__.py")
     code = ("import sys\n" + "".join(f"import {m}\n" for m in modules)
             + "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('flask', 'pufa_flow', 'flask_sqlalchemy'))\n"
             + "print(','.join(bad))\n")
