@@ -176,7 +176,7 @@ class AliyunSms(TemplatedSms):
 class AliyunSdkClient:
     """The thin layer over Aliyun's official SDK (``pip install pufa-flow[aliyun]``)."""
 
-    def __init__(self, access_key_id: str, access_key_secret: str, endpoint: str):
+    def __init__(self, access_key_id: str, access_key_secret: str, endpoint: str, protocol: str = "https"):
         try:
             from alibabacloud_dysmsapi20170525.client import Client
             from alibabacloud_tea_openapi import models as open_api_models
@@ -184,6 +184,7 @@ class AliyunSdkClient:
             raise ConfigError("阿里云短信需要安装：pip install 'pufa-flow[aliyun]'") from exc
         config = open_api_models.Config(access_key_id=access_key_id, access_key_secret=access_key_secret)
         config.endpoint = endpoint
+        config.protocol = protocol
         self._client = Client(config)
 
     def send_sms(self, *, phone_numbers: str, sign_name: str, template_code: str, template_param: str):
@@ -221,7 +222,8 @@ class TencentSms(TemplatedSms):
         secret_id, secret_key, app_id, sign = _require(
             config, "PUFA_SMS_TENCENT_SECRET_ID", "PUFA_SMS_TENCENT_SECRET_KEY", "PUFA_SMS_TENCENT_APP_ID",
             "PUFA_SMS_SIGN_NAME")
-        client = TencentSdkClient(secret_id, secret_key, config.get("PUFA_SMS_TENCENT_REGION") or "ap-guangzhou")
+        client = TencentSdkClient(secret_id, secret_key, config.get("PUFA_SMS_TENCENT_REGION") or "ap-guangzhou",
+                                  config.get("PUFA_SMS_TENCENT_ENDPOINT") or None)
         return cls(client, app_id, sign, parse_templates(config.get("PUFA_SMS_TEMPLATES")))
 
     def send(self, message: Message) -> DeliveryResult:
@@ -246,13 +248,18 @@ class TencentSms(TemplatedSms):
 class TencentSdkClient:
     """The thin layer over Tencent Cloud's official SDK (``pip install pufa-flow[tencent]``)."""
 
-    def __init__(self, secret_id: str, secret_key: str, region: str):
+    def __init__(self, secret_id: str, secret_key: str, region: str, endpoint: str | None = None,
+                 protocol: str = "https"):
         try:
             from tencentcloud.common import credential
+            from tencentcloud.common.profile.client_profile import ClientProfile
+            from tencentcloud.common.profile.http_profile import HttpProfile
             from tencentcloud.sms.v20210111 import sms_client
         except ImportError as exc:
             raise ConfigError("腾讯云短信需要安装：pip install 'pufa-flow[tencent]'") from exc
-        self._client = sms_client.SmsClient(credential.Credential(secret_id, secret_key), region)
+        http = HttpProfile(protocol=protocol, endpoint=endpoint) if endpoint else HttpProfile(protocol=protocol)
+        self._client = sms_client.SmsClient(credential.Credential(secret_id, secret_key), region,
+                                            ClientProfile(httpProfile=http))
 
     def send_sms(self, *, app_id: str, sign_name: str, template_id: str, params: list[str], phone: str):
         from tencentcloud.sms.v20210111 import models

@@ -249,3 +249,33 @@ def test_long_variables_are_cut_to_what_platforms_accept(fake_http):
     assert len(unit) == 35 and unit.endswith("…") and long_name.startswith(unit[:-1])
     gateway(fake_http.url).send(Message(recipient="1", template="t", variables={"unit": long_name}))
     assert len(verify(fake_http.requests[0])["variables"]["unit"]) == 35
+
+
+def test_aliyun_sdk_adapter_against_a_local_fake(fake_http):
+    pytest.importorskip("alibabacloud_dysmsapi20170525", reason="Aliyun SDK not installed (extra pufa-flow[aliyun])")
+    from notifications.channels.sms import AliyunSdkClient
+
+    fake_http.default = (200, {"Code": "OK", "BizId": "biz-9", "Message": "OK", "RequestId": "r-1"})
+    client = AliyunSdkClient("id", "secret", fake_http.url.removeprefix("http://"), protocol="http")
+    result = AliyunSms(client, "普法办", TEMPLATES).send(SMS_MSG)
+    assert result.provider_message_id == "biz-9"
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(fake_http.requests[0]["path"]).query)
+    assert query["PhoneNumbers"] == ["13800138000"] and query["TemplateCode"] == ["SMS_480001"]
+    assert query["SignName"] == ["普法办"]
+    assert json.loads(query["TemplateParam"][0]) == {"unit": "区司法局", "date": "10月12日"}
+
+
+def test_tencent_sdk_adapter_against_a_local_fake(fake_http):
+    pytest.importorskip("tencentcloud.sms.v20210111", reason="Tencent SDK not installed (extra pufa-flow[tencent])")
+    from notifications.channels.sms import TencentSdkClient
+
+    fake_http.default = (200, {"Response": {"RequestId": "r-1", "SendStatusSet": [{
+        "SerialNo": "serial-1", "PhoneNumber": "+8613800138000", "Fee": 1, "SessionContext": "", "Code": "Ok",
+        "Message": "send success", "IsoCode": "CN"}]}})
+    client = TencentSdkClient("id", "key", "ap-guangzhou", fake_http.url.removeprefix("http://"), protocol="http")
+    sms = TencentSms(client, "1400000000", "普法办", {"rectification_due": Template("1234567", ("unit", "date"))})
+    assert sms.send(SMS_MSG).provider_message_id == "serial-1"
+    body = json.loads(fake_http.requests[0]["body"])
+    assert body == {"PhoneNumberSet": ["+8613800138000"], "SmsSdkAppId": "1400000000", "TemplateId": "1234567",
+                    "SignName": "普法办", "TemplateParamSet": ["区司法局", "10月12日"]}
+    assert fake_http.requests[0]["headers"]["X-TC-Action"] == "SendSms"
