@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import time as _time
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
 
@@ -26,7 +27,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from notifications.calendar import Workdays
 from notifications.locks import SchedulerLock
-from notifications.policy import SHANGHAI
+from notifications.policy import SHANGHAI, Digest, is_digest_time
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +55,10 @@ def build_scheduler(*, sweep: Job, deliver: Job, digest: Job | None = None, cale
                     digest_at: time = time(8, 30), clock: Callable[[], datetime] = _now) -> BlockingScheduler:
     """A BlockingScheduler (Asia/Shanghai, not started) with the three jobs.
 
-    ``digest`` runs at ``digest_at`` every day, but only calls the app's
-    function on working days of ``calendar`` (the cron cannot know 调休).
+    ``digest`` runs at ``digest_at`` every day and once at start, but only
+    calls the app's function on working days of ``calendar`` (the cron
+    cannot know 调休) once ``digest_at`` has come; the app's digest must be
+    idempotent per local day (its outbox key does that).
     Grace times: a job that could not start on time (the process was busy or
     the machine asleep) still runs within one period, once.
     """
@@ -74,67 +77,107 @@ def build_scheduler(*, sweep: Job, deliver: Job, digest: Job | None = None, cale
             raise ValueError("the digest needs the working-day calendar")
 
         def digest_on_workdays(now: datetime) -> None:
-            if calendar.is_workday(now.astimezone(SHANGHAI).date()):
+            if is_digest_time(now, calendar, Digest(at=digest_at)):
                 digest(now)
             else:
-                log.info("每日汇总：%s 不是工作日，跳过", now.date())
+                log.info("每日汇总：%s 不是工作日或未到 %s，跳过", now.isoformat(), digest_at.strftime("%H:%M"))
 
+        # also once at start: a scheduler started at 10:00 on a working day still
+        # sends today's digest (the app's outbox key, by local day, keeps it to one)
         scheduler.add_job(_call(DIGEST, digest_on_workdays, clock),
                           CronTrigger(hour=digest_at.hour, minute=digest_at.minute, timezone=SHANGHAI),
-                          id=DIGEST, name="每日汇总", misfire_grace_time=3 * 3600, coalesce=True, max_instances=1)
+                          id=DIGEST, name="每日汇总", next_run_time=clock(), misfire_grace_time=3 * 3600,
+                          coalesce=True, max_instances=1)
     return scheduler
+
+
+class _StopRequest:
+    """Set by the signal handler, read by a watcher thread.
+
+    A signal handler runs in the main thread between two bytecodes, maybe
+    while that thread holds one of APScheduler's or logging's locks: it must
+    not log, wait or take a lock, so it only sets this attribute.
+    """
+
+    def __init__(self, event: threading.Event | None):
+        self.signum: int | None = None
+        self.event = event
+
+    def __call__(self, signum, frame) -> None:
+        self.signum = signum
+
+    @property
+    def requested(self) -> bool:
+        return self.signum is not None or (self.event is not None and self.event.is_set())
+
+    def sleep(self, seconds: float) -> bool:
+        """Sleep up to ``seconds``; True as soon as a stop is requested."""
+        deadline = _time.monotonic() + seconds
+        while not self.requested:
+            left = deadline - _time.monotonic()
+            if left <= 0:
+                return False
+            _time.sleep(min(left, 0.05))
+        return True
 
 
 def run_scheduler(scheduler: BlockingScheduler, lock: SchedulerLock, *, poll_seconds: float = 5.0,
                   lock_check_seconds: float = 30.0, install_signals: bool = True,
                   stop: threading.Event | None = None) -> int:
     """Wait for the lock (polling), then run ``scheduler`` until SIGTERM/SIGINT
-    or until the lock is lost. Returns the process exit code: 0 after a clean
-    stop, 3 when the lock was lost (a supervisor should start it again).
+    (or ``stop`` is set), or until the lock is lost. Returns the process exit
+    code: 0 after a clean stop, 3 when the lock was lost (a supervisor should
+    start it again).
 
-    Jobs in flight finish before the process exits (APScheduler's thread pool
-    is joined), so a delivery batch is not cut in the middle by SIGTERM.
+    On a stop, the jobs in flight finish first (a delivery batch is not cut
+    in the middle), then the lock is released.
     """
-    stop = stop or threading.Event()
+    request = _StopRequest(stop)
     lost = threading.Event()
-
-    def request_stop(signum=None, frame=None) -> None:
-        if signum is not None:
-            log.info("收到信号 %s，停止调度器", signal.Signals(signum).name)
-        stop.set()
-        if scheduler.running:
-            # from the main thread: waits for the jobs in flight, then the main loop ends
-            scheduler.shutdown(wait=True)
-
     if install_signals:
-        signal.signal(signal.SIGTERM, request_stop)
-        signal.signal(signal.SIGINT, request_stop)
+        signal.signal(signal.SIGTERM, request)
+        signal.signal(signal.SIGINT, request)
 
     log.info("等待调度器锁：%s", lock.description)
     while not lock.try_acquire():
-        if stop.wait(poll_seconds):
+        if request.sleep(poll_seconds):
             log.info("未取得锁即停止")
             return 0
     log.info("已取得调度器锁，开始运行")
+    finished = threading.Event()
+
+    def watch() -> None:
+        while not finished.is_set():
+            if request.requested:
+                if request.signum is not None:
+                    log.info("收到信号 %s，停止调度器", signal.Signals(request.signum).name)
+                if scheduler.running:
+                    scheduler.shutdown(wait=True)  # waits for the jobs in flight, then ends start()
+                return
+            finished.wait(0.05)
+
+    def check_lock() -> None:
+        if not lock.is_held():
+            log.error("调度器锁已丢失（%s），停止运行", lock.description)
+            lost.set()
+            scheduler.shutdown(wait=False)
+
+    def stopped_before_start(event) -> None:  # a stop requested between the lock and start()
+        if request.requested:
+            scheduler.shutdown(wait=False)
+
+    watcher = threading.Thread(target=watch, name="scheduler-stop-watcher", daemon=True)
     try:
-        def check_lock() -> None:
-            if not lock.is_held():
-                log.error("调度器锁已丢失（%s），停止运行", lock.description)
-                lost.set()
-                scheduler.shutdown(wait=False)
-
-        scheduler.add_job(check_lock, IntervalTrigger(seconds=lock_check_seconds, timezone=SHANGHAI), id=LOCK_CHECK,
-                          name="检查调度器锁", replace_existing=True)
-
-        def stopped_before_start(event) -> None:  # SIGTERM between the lock and start()
-            if stop.is_set():
-                scheduler.shutdown(wait=False)
-
+        scheduler.add_job(check_lock, IntervalTrigger(seconds=lock_check_seconds, timezone=SHANGHAI),
+                          id=LOCK_CHECK, name="检查调度器锁", replace_existing=True)
         scheduler.add_listener(stopped_before_start, EVENT_SCHEDULER_STARTED)
-        if stop.is_set():
-            return 0
-        scheduler.start()  # blocks until shutdown
+        if not request.requested:
+            watcher.start()
+            scheduler.start()  # blocks until shutdown
     finally:
+        finished.set()
+        if watcher.is_alive():
+            watcher.join()
         lock.release()
         log.info("调度器已停止，锁已释放")
     return 3 if lost.is_set() else 0

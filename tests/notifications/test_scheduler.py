@@ -52,8 +52,14 @@ def test_digest_runs_only_on_working_days_and_jobs_get_shanghai_now():
     clock["now"] = datetime(2026, 10, 3, 8, 30, tzinfo=SHANGHAI)  # National Day
     digest()
     sweep()
+    clock["now"] = datetime(2026, 10, 12, 2, 0, tzinfo=SHANGHAI)  # started at night: not yet
+    digest()
+    clock["now"] = datetime(2026, 10, 12, 10, 0, tzinfo=SHANGHAI)  # started mid-morning: today's digest
+    digest()
     assert calls == [("digest", datetime(2026, 10, 10, 8, 30, tzinfo=SHANGHAI)),
-                     ("sweep", datetime(2026, 10, 3, 8, 30, tzinfo=SHANGHAI))]
+                     ("sweep", datetime(2026, 10, 3, 8, 30, tzinfo=SHANGHAI)),
+                     ("digest", datetime(2026, 10, 12, 10, 0, tzinfo=SHANGHAI))]
+    assert sched.get_job(DIGEST).next_run_time is not None  # the catch-up run at start
     with pytest.raises(ValueError):
         build_scheduler(sweep=print, deliver=print, digest=print)
 
@@ -107,7 +113,7 @@ def one_works_then_the_other_takes_over(procs, ticks: Path):
         first.wait(timeout=5)
         wait_for(lambda: second.pid in tick_pids(ticks), timeout=5)
         second.send_signal(signal.SIGTERM)
-        assert second.wait(timeout=5) == 0
+        assert second.wait(timeout=10) == 0
         err = second.stderr.read()
         assert "等待调度器锁" in err and "已取得调度器锁" in err and "收到信号 SIGTERM" in err
         assert "调度器已停止" in err
