@@ -9,7 +9,7 @@ import pytest
 
 from notifications.channels import EMAIL, ConfigError, DeliveryError, Message, build_registry
 from notifications.channels.email import SmtpEmail, address
-from tests.notifications.conftest import SmtpServer, free_port
+from notify_servers import SmtpServer, free_port
 
 
 def provider(port, **kw):

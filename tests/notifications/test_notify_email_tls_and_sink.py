@@ -13,7 +13,7 @@ from notifications.channels import Message
 from notifications.channels.email import SmtpEmail
 from notifications.mailsink import main as mailsink_main
 from notifications.mailsink import start_mail_sink
-from tests.notifications.conftest import RecordingHandler, free_port
+from notify_servers import RecordingHandler, free_port
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from notifications.channels import EMAIL, SMS, DeliveryError, DeliveryResult, Me
 from notifications.channels.email import SmtpEmail
 from notifications.delivery import DEFERRED, FAILED, RETRY, SENT, Outgoing, RetryPolicy, deliver_batch
 from notifications.policy import SHANGHAI
-from tests.notifications.conftest import SmtpServer
+from notify_servers import SmtpServer
 
 NOW = datetime(2026, 10, 12, 10, 0, tzinfo=SHANGHAI)
 CAL = ChineseCalendarWorkdays()

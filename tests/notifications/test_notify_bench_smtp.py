@@ -1,8 +1,15 @@
 """The SMTP benchmark runs and every message arrives (functional, never timed)."""
 from __future__ import annotations
 
-from benchmarks import bench_smtp
-from benchmarks.context import BenchContext
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:  # `pytest` (not `python -m pytest`) does not put the root on the path
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks import bench_smtp  # noqa: E402
+from benchmarks.context import BenchContext  # noqa: E402
 
 
 def test_bench_smtp_runs_small(capsys):

@@ -17,7 +17,7 @@ from notifications.channels.robots import DingTalkRobot, WeComRobot, dingtalk_si
 from notifications.channels.sms import (
     AliyunSms, ConsoleSms, HttpGatewaySms, TencentSms, Template, gateway_signature, parse_templates,
 )
-from tests.notifications.conftest import free_port
+from notify_servers import free_port
 
 SMS_MSG = Message(recipient="13800138000", template="rectification_due",
                   variables={"unit": "区司法局", "date": "10月12日"}, text="整改事项即将到期", key="outbox-7",
