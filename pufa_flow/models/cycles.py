@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 from workflows import ASSESSMENT, CYCLE
 
 from ..extensions import db
-from .base import Timestamps, enum_type, utcnow_naive
+from .base import Timestamps, enum_type
 from .stateful import Stateful
 
 #: the four working phases, in order; a phase id is also the cycle state id
@@ -23,6 +23,7 @@ PHASES = {
 
 GRADES = {"excellent": "优秀", "good": "良好", "pass": "合格", "fail": "不合格"}
 GRADE_BY_LABEL = {label: gid for gid, label in GRADES.items()}
+_GROUPS = {k: sorted(v) for k, v in ASSESSMENT.definition.groups.items()}
 
 
 class Cycle(Stateful, Timestamps, db.Model):
@@ -59,16 +60,16 @@ class Cycle(Stateful, Timestamps, db.Model):
         return dated >= set(PHASES)
 
     def guard_all_submitted(self) -> bool:
-        return self._count(UnitAssessment.status.in_(["pending", "returned"])) == 0
+        return self._count(UnitAssessment.status.in_(_GROUPS["awaiting_submission"])) == 0
 
     def guard_none_pending(self) -> bool:
-        return self._count(UnitAssessment.status.in_(["pending", "submitted", "returned"])) == 0
+        return self._count(UnitAssessment.status.in_(_GROUPS["awaiting_acceptance"])) == 0
 
     def guard_all_graded(self) -> bool:
-        return self._count(UnitAssessment.status.notin_(["graded", "closed"])) == 0
+        return self._count(UnitAssessment.status.notin_(_GROUPS["graded"])) == 0
 
     def guard_all_closed(self) -> bool:
-        return self._count(UnitAssessment.status != "closed") == 0
+        return self._count(UnitAssessment.status.notin_(_GROUPS["closed"])) == 0
 
     def __str__(self) -> str:
         return self.name
@@ -100,6 +101,8 @@ class UnitAssessment(Stateful, Timestamps, db.Model):
     workflow = ASSESSMENT
     object_type = "assessment"
     scope_column = "unit_id"
+    # the cycle's phase guards count assessments; this one's guards read the cycle
+    guarded_by = ("cycle",)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cycle_id: Mapped[int] = mapped_column(sa.ForeignKey("cycles.id", ondelete="CASCADE"), nullable=False, index=True)
@@ -128,6 +131,9 @@ class UnitAssessment(Stateful, Timestamps, db.Model):
     def guard_cycle_open(self) -> bool:
         return self.cycle.status in PHASES
 
+    def guard_cycle_in_self_assessment(self) -> bool:
+        return self.cycle.status == "self_assessment"
+
     def guard_has_review_score(self) -> bool:
         return self.review_score is not None
 
@@ -136,4 +142,4 @@ class UnitAssessment(Stateful, Timestamps, db.Model):
         pass  # the score itself is an input the service sets before firing
 
     def apply_grade(self, event) -> None:
-        self.graded_at = utcnow_naive()
+        self.graded_at = event.at
