@@ -21,11 +21,18 @@ def test_statutory_holidays_and_make_up_days_2026():
     assert not CAL.is_workday(date(2026, 11, 21))     # an ordinary Saturday
 
 
-def test_office_overrides_win_and_cover_years_the_package_lacks():
-    new_year = date(2027, 1, 1)  # a Friday; chinesecalendar has no 2027 data yet
-    assert CAL.is_workday(new_year)  # weekday fallback
-    cal = WorkdayCalendar({new_year: False, date(2027, 1, 2): True})
-    assert not cal.is_workday(new_year) and cal.is_workday(date(2027, 1, 2))
+def test_office_overrides_win_over_the_package():
+    national_day, friday = date(2026, 10, 1), date(2026, 11, 20)
+    cal = WorkdayCalendar({national_day: True, friday: False})
+    assert cal.is_workday(national_day) and not cal.is_workday(friday)
+    assert cal.effective_deadline(friday) == date(2026, 11, 23)  # moved past the override and the weekend
+
+
+def test_beyond_the_package_monday_to_friday_work_unless_overridden():
+    friday, saturday = date(2100, 1, 1), date(2100, 1, 2)  # far beyond any chinesecalendar release
+    assert CAL.is_workday(friday) and not CAL.is_workday(saturday)
+    cal = WorkdayCalendar({friday: False, saturday: True})
+    assert not cal.is_workday(friday) and cal.is_workday(saturday)
 
 
 def test_a_deadline_on_a_day_off_moves_to_the_next_working_day():
