@@ -23,6 +23,7 @@ from ..clock import utcnow_naive
 from ..errors import NotFound, stale_object_conflict
 from ..extensions import db
 from ..models import AuditEvent
+from ..models.cycles import forget_guard_counts
 from ..models.stateful import firing
 from . import audit, transition_notices
 from .transaction import transaction
@@ -96,6 +97,7 @@ def fire(obj, trigger: str, *, actor, comment: str | None = None, force: bool = 
         raise NotFound("未找到该记录")  # scoping already hides it; never act across units
     with transaction(), firing(obj):
         obj = _lock(obj)
+        forget_guard_counts(db.session)  # guards read what the locks now protect
         if expected_version is not None and obj.version != expected_version:
             raise stale_object_conflict(obj.workflow_label)
         columns, engine_data = ({}, {})
