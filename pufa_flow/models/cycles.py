@@ -130,7 +130,10 @@ class CyclePhase(db.Model):
 
 class UnitAssessment(Stateful, Timestamps, db.Model):
     __tablename__ = "unit_assessments"
-    __table_args__ = (sa.UniqueConstraint("cycle_id", "unit_id"),)
+    # the unique constraint leads with cycle_id, so cycle_id needs no index of its own;
+    # (cycle_id, status) serves the cycle guards' grouped counts
+    __table_args__ = (sa.UniqueConstraint("cycle_id", "unit_id"),
+                      sa.Index("ix_unit_assessments_cycle_status", "cycle_id", "status"))
     workflow = ASSESSMENT
     object_type = "assessment"
     scope_column = "unit_id"
@@ -138,7 +141,7 @@ class UnitAssessment(Stateful, Timestamps, db.Model):
     guarded_by = ("cycle",)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    cycle_id: Mapped[int] = mapped_column(sa.ForeignKey("cycles.id", ondelete="CASCADE"), nullable=False, index=True)
+    cycle_id: Mapped[int] = mapped_column(sa.ForeignKey("cycles.id", ondelete="CASCADE"), nullable=False)
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id", ondelete="RESTRICT"), nullable=False, index=True)
     #: the unit's own total from its 自测得分表
     self_score: Mapped[Decimal | None] = mapped_column(sa.Numeric(6, 2))

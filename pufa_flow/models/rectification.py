@@ -61,6 +61,7 @@ class RectificationItem(Stateful, Timestamps, db.Model):
         sa.Index("ix_items_status_due", "status", "due_date"),
     )
     workflow = ITEM
+    status_index = False  # ix_items_status_due leads with status
     object_type = "item"
     scope_column = "unit_id"
 

@@ -24,13 +24,15 @@ class Stateful:
     #: many-to-one relationships whose rows this object's guards read (or
     #: whose guards read this object's state): fire locks them FOR SHARE
     guarded_by: ClassVar[tuple[str, ...]] = ()
+    #: False where a composite index already leads with status
+    status_index: ClassVar[bool] = True
 
     @declared_attr
     def status(cls) -> Mapped[str]:
         wf = cls.workflow
         return mapped_column(
             enum_type(wf.states, f"{wf.name}_status"), nullable=False,
-            default=wf.definition.initial, index=True,
+            default=wf.definition.initial, index=cls.status_index,
         )
 
     @declared_attr
