@@ -8,16 +8,20 @@ column's CHECK is read back and compared with its workflow's states.
 """
 from __future__ import annotations
 
+import os
 import re
 import uuid
 import warnings
 
 import pytest
 import sqlalchemy as sa
-from conftest import PG_ADMIN_URL, make_test_app
 from flask_migrate import upgrade
 
+from pufa_flow import create_app
 from pufa_flow.models import STATEFUL_MODELS
+
+# the same default as conftest's (imported by name it would be the browser tests' conftest)
+PG_ADMIN_URL = os.environ.get("PUFA_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
 _QUOTED = re.compile(r"'((?:[^']|'')*)'")
 
@@ -43,7 +47,8 @@ def migrated(backend, tmp_path):
         url = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
     else:
         url = f"sqlite:///{tmp_path / 'migrated.sqlite3'}"
-    app = make_test_app(backend, tmp_path, SQLALCHEMY_DATABASE_URI=url)
+    app = create_app({"TESTING": True, "SECRET_KEY": "test-secret-not-for-production",
+                      "SQLALCHEMY_DATABASE_URI": url, "PUFA_UPLOAD_FOLDER": str(tmp_path / "uploads")})
     with app.app_context():
         upgrade()
         engine = sa.create_engine(url)
