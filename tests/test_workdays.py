@@ -58,3 +58,16 @@ def test_a_calendar_with_no_working_day_says_so():
 def test_the_sql_cutoff_and_the_python_rule_agree(due, today):
     """Lists filter with `due_date <= overdue_cutoff(today)`; badges use is_overdue: same answer."""
     assert (due <= CAL.overdue_cutoff(today)) == CAL.is_overdue(due, True, today)
+
+
+def test_not_overdue_means_zero_days_overdue():
+    assert CAL.days_overdue(date(2026, 10, 3), True, date(2026, 10, 8)) == 0   # due in the holiday, day 1 back
+    assert CAL.days_overdue(date(2026, 11, 20), True, date(2026, 11, 20)) == 0  # due today
+
+
+def test_a_calendar_without_working_days_says_so_instead_of_looping():
+    start = date(2026, 11, 2)
+    cal = WorkdayCalendar({start + timedelta(days=d): False for d in range(-70, 70)})
+    for scan in (cal.next_workday_on_or_after, cal.previous_workday_before):
+        with pytest.raises(ValueError, match="天内没有工作日，请检查节假日调整表"):
+            scan(start)
