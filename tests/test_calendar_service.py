@@ -12,6 +12,7 @@ from datetime import date, datetime
 
 import pytest
 import sqlalchemy as sa
+from flask import g
 from helpers import new_notice
 
 from pufa_flow import clock
@@ -62,3 +63,21 @@ def test_today_comes_from_the_application_clock(app, item, client, office_user, 
         assert [(i["id"], i["days_overdue"]) for i in listed] == [(item.id, 3)]
     with clock.frozen(datetime(2026, 11, 22, 16, 30)):  # 00:30 on Monday in Shanghai, still Sunday in UTC
         assert calendar.today() == MONDAY
+
+
+def test_an_override_can_make_a_saturday_a_working_day(make_unit, office_user):
+    saturday = date(2026, 11, 21)
+    with clock.frozen(_noon(date(2026, 11, 2))):
+        item = new_notice(office_user, make_unit(), n_items=1, due=saturday).items[0]
+    assert not calendar.item_is_overdue(item, MONDAY)  # deadline moves to Monday
+    db.session.add(WorkdayOverride(day=saturday, is_workday=True, note="调休上班"))
+    db.session.commit()
+    g.pop("workday_calendar", None)  # read once per request; this test is one long "request"
+    assert calendar.item_days_overdue(item, MONDAY) == 2 and _overdue_ids(MONDAY) == [item.id]
+
+
+def test_closed_items_are_never_overdue(item, office_user):
+    from pufa_flow.services import workflow
+    with clock.frozen(_noon(MONDAY)):
+        workflow.fire(item, "cancel", actor=office_user, comment="已在另一份通知书中下发")
+    assert not calendar.item_is_overdue(item, MONDAY) and _overdue_ids(MONDAY) == []
