@@ -1,19 +1,51 @@
 """The one place that says what time it is.
 
 Timestamps are stored in UTC (naive columns hold UTC); people see
-Asia/Shanghai. Tests and the CLI pass an explicit ``now`` instead of
-patching: every function that cares about time takes one.
+Asia/Shanghai. Nothing else in the application asks the operating system for
+the time: column defaults, audit rows, outbox rows, effects and "today" all
+come from here, so freezing this clock (``frozen``) moves the whole
+application to another moment at once (tests, and the demo, which builds a
+history that happened over several months).
 """
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 DEFAULT_TZ = "Asia/Shanghai"
 
+# Process-wide on purpose: a frozen test or demo step must be seen by every
+# thread it starts (race tests run writers in threads).
+_lock = threading.Lock()
+_frozen: list[datetime] = []
+
 
 def utcnow() -> datetime:
+    """Now, aware, in UTC (the frozen moment while ``frozen`` is open)."""
+    if _frozen:
+        return _frozen[-1]
     return datetime.now(timezone.utc)
+
+
+def utcnow_naive() -> datetime:
+    """What the naive DateTime columns hold: UTC wall time without tzinfo."""
+    return utcnow().replace(tzinfo=None)
+
+
+@contextmanager
+def frozen(at: datetime) -> Iterator[datetime]:
+    """Stop the clock at ``at`` (naive means UTC) until the block ends; blocks nest."""
+    moment = as_utc(at)
+    with _lock:
+        _frozen.append(moment)
+    try:
+        yield moment
+    finally:
+        with _lock:
+            _frozen.remove(moment)
 
 
 def local_zone(name: str | None = None) -> ZoneInfo:

@@ -43,13 +43,11 @@ def register_filters(app) -> None:
 
     from .models import CONTACT_ROLES, GRADES, ROLES
     from .services.calendar import item_days_overdue
-    from .services.transition_inputs import INPUTS
     from .services.workflow import guarded_transitions
 
     app.jinja_env.globals.update(
         home_tiles=_home_tiles, contact_roles=CONTACT_ROLES, object_type_labels=OBJECT_TYPES,
         action_labels=ACTIONS, grades=GRADES, role_labels=ROLES,
-        trigger_inputs={key: names for key, (names, _) in INPUTS.items()},
         item_days_overdue=item_days_overdue, guarded_transitions=guarded_transitions,
     )
 

@@ -46,3 +46,27 @@ def test_lists_do_not_query_per_row(client, login, token_for, office_user, make_
     grow(8)
     many = _queries_for(client, url, headers, count_queries)
     assert many == few, f"{url}: {few} queries for 2 units, {many} for 10"
+
+
+@pytest.mark.parametrize("url,api", [("/cycles/", False), ("/api/v1/cycles", True)])
+def test_cycle_lists_do_not_count_assessments_per_row(client, login, token_for, office_user, make_unit,
+                                                      count_queries, url, api):
+    """Each cycle's buttons depend on guards that count its assessments: one grouped count per page."""
+    from helpers import new_cycle
+
+    from pufa_flow.services import workflow
+    units = [make_unit() for _ in range(2)]
+
+    def grow(n):
+        for k in range(n):
+            cycle = new_cycle(office_user, units, name=f"第{k}轮考评")
+            if k % 2:
+                workflow.fire(cycle, "start", actor=office_user)
+    headers = token_for(office_user) if api else None
+    if not api:
+        login(office_user)
+    grow(2)
+    few = _queries_for(client, url, headers, count_queries)
+    grow(8)
+    many = _queries_for(client, url, headers, count_queries)
+    assert many == few, f"{url}: {few} queries for 2 cycles, {many} for 10"

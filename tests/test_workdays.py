@@ -21,11 +21,18 @@ def test_statutory_holidays_and_make_up_days_2026():
     assert not CAL.is_workday(date(2026, 11, 21))     # an ordinary Saturday
 
 
-def test_office_overrides_win_and_cover_years_the_package_lacks():
-    new_year = date(2027, 1, 1)  # a Friday; chinesecalendar has no 2027 data yet
-    assert CAL.is_workday(new_year)  # weekday fallback
-    cal = WorkdayCalendar({new_year: False, date(2027, 1, 2): True})
-    assert not cal.is_workday(new_year) and cal.is_workday(date(2027, 1, 2))
+def test_office_overrides_win_over_the_package():
+    national_day, friday = date(2026, 10, 1), date(2026, 11, 20)
+    cal = WorkdayCalendar({national_day: True, friday: False})
+    assert cal.is_workday(national_day) and not cal.is_workday(friday)
+    assert cal.effective_deadline(friday) == date(2026, 11, 23)  # moved past the override and the weekend
+
+
+def test_beyond_the_package_monday_to_friday_work_unless_overridden():
+    friday, saturday = date(2100, 1, 1), date(2100, 1, 2)  # far beyond any chinesecalendar release
+    assert CAL.is_workday(friday) and not CAL.is_workday(saturday)
+    cal = WorkdayCalendar({friday: False, saturday: True})
+    assert not cal.is_workday(friday) and cal.is_workday(saturday)
 
 
 def test_a_deadline_on_a_day_off_moves_to_the_next_working_day():
@@ -51,3 +58,16 @@ def test_a_calendar_with_no_working_day_says_so():
 def test_the_sql_cutoff_and_the_python_rule_agree(due, today):
     """Lists filter with `due_date <= overdue_cutoff(today)`; badges use is_overdue: same answer."""
     assert (due <= CAL.overdue_cutoff(today)) == CAL.is_overdue(due, True, today)
+
+
+def test_not_overdue_means_zero_days_overdue():
+    assert CAL.days_overdue(date(2026, 10, 3), True, date(2026, 10, 8)) == 0   # due in the holiday, day 1 back
+    assert CAL.days_overdue(date(2026, 11, 20), True, date(2026, 11, 20)) == 0  # due today
+
+
+def test_a_calendar_without_working_days_says_so_instead_of_looping():
+    start = date(2026, 11, 2)
+    cal = WorkdayCalendar({start + timedelta(days=d): False for d in range(-70, 70)})
+    for scan in (cal.next_workday_on_or_after, cal.previous_workday_before):
+        with pytest.raises(ValueError, match="天内没有工作日，请检查节假日调整表"):
+            scan(start)

@@ -25,24 +25,33 @@ DEFINITION = WorkflowDefinition(
         Transition(
             "submit", ("pending", "returned"), "submitted", frozenset({"unit"}), "提交自评",
             guards=(Guard("cycle_open", "考评周期处于进行中"),),
+            inputs=("self_score",), cleaner="self_score", audience=("office",),
         ),
         Transition(
             "return_for_revision", ("submitted",), "returned", frozenset({"office"}), "退回修改",
-            requires_comment=True,
+            requires_comment=True, audience=("unit",), adverse=True,
+            guards=(Guard("cycle_in_self_assessment", "考评周期处于自评阶段"),),
         ),
-        Transition("accept", ("submitted",), "accepted", frozenset({"office"}), "受理"),
+        Transition("accept", ("submitted",), "accepted", frozenset({"office"}), "受理", audience=("unit",)),
         Transition(
             "finalize_score", ("accepted",), "scored", frozenset({"office", "evaluator", "panel"}), "确认评分",
             guards=(Guard("has_review_score", "已填写评议得分"),),
-            effects=("apply_score",),
+            effects=("apply_score",), inputs=("review_score",), cleaner="review_score",
         ),
         Transition(
             "assign_grade", ("scored",), "graded", frozenset({"office", "panel"}), "评定等次",
-            effects=("apply_grade",),
+            effects=("apply_grade",), inputs=("grade",), cleaner="grade", audience=("unit",),
         ),
         Transition("close", ("graded",), "closed", frozenset({"office"}), "归档"),
     ),
     open_states=frozenset({"pending", "submitted", "returned", "accepted", "scored", "graded"}),
+    watched=("self_score", "review_score", "grade"),
+    groups={
+        "awaiting_submission": {"pending", "returned"},
+        "awaiting_acceptance": {"pending", "submitted", "returned"},
+        "graded": {"graded", "closed"},
+        "closed": {"closed"},
+    },
 )
 
 WORKFLOW = Workflow(DEFINITION)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from transitions import Machine
@@ -46,6 +47,8 @@ class TransitionEvent:
     comment: str | None
     forced: bool
     data: dict
+    #: when it happened, as the caller's clock says (effects stamp columns with it)
+    at: datetime | None = None
 
 
 class Workflow:
@@ -186,6 +189,7 @@ class Workflow:
         role: str,
         comment: str | None = None,
         force: bool = False,
+        at: datetime | None = None,
         **data: Any,
     ) -> TransitionEvent:
         refused = self.refusal(obj, trigger, role, comment=comment, force=force)
@@ -201,6 +205,7 @@ class Workflow:
             comment=_clean(comment),
             forced=force,
             data=dict(data),
+            at=at,
         )
         try:
             done = self._machine.events[trigger].trigger(obj, transition_event=event)

@@ -6,15 +6,14 @@ to the ids in one dict, so code, API and pages share one vocabulary.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..clock import utcnow_naive
 
-def utcnow_naive() -> datetime:
-    """UTC wall time without tzinfo: what the DateTime columns hold."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+__all__ = ["utcnow_naive", "enum_type", "Timestamps"]
 
 
 def enum_type(values, name: str) -> sa.Enum:

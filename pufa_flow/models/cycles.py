@@ -5,12 +5,12 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, object_session, relationship
 
 from workflows import ASSESSMENT, CYCLE
 
 from ..extensions import db
-from .base import Timestamps, enum_type, utcnow_naive
+from .base import Timestamps, enum_type
 from .stateful import Stateful
 
 #: the four working phases, in order; a phase id is also the cycle state id
@@ -23,6 +23,17 @@ PHASES = {
 
 GRADES = {"excellent": "优秀", "good": "良好", "pass": "合格", "fail": "不合格"}
 GRADE_BY_LABEL = {label: gid for gid, label in GRADES.items()}
+_GROUPS = ASSESSMENT.definition.groups
+#: session.info key of the cached guard counts (see Cycle.assessment_counts)
+GUARD_COUNTS = "pufa_cycle_guard_counts"
+
+
+def forget_guard_counts(session, *args) -> None:
+    session.info.pop(GUARD_COUNTS, None)
+
+
+for _name in ("after_flush", "after_commit", "after_rollback", "after_soft_rollback"):
+    sa.event.listen(Session, _name, forget_guard_counts)
 
 
 class Cycle(Stateful, Timestamps, db.Model):
@@ -44,12 +55,35 @@ class Cycle(Stateful, Timestamps, db.Model):
     def phase(self, phase_id: str) -> "CyclePhase | None":
         return next((p for p in self.phases if p.phase == phase_id), None)
 
-    # -- guards: side-effect-free, one aggregate query each -----------------
-    def _count(self, *where) -> int:
-        stmt = sa.select(sa.func.count()).select_from(UnitAssessment).where(
-            UnitAssessment.cycle_id == self.id, *where
-        )
-        return object_session(self).scalar(stmt)
+    # -- guards: side-effect-free, fed by one grouped count per page -------
+    def assessment_counts(self) -> dict[str, int]:
+        """{status: number of this cycle's assessments}.
+
+        Read for every cycle in the session at once (one grouped query), so a
+        list of cycles with its buttons costs the same whatever its length.
+        The counts live until the session next flushes, commits or rolls back,
+        and ``fire`` forgets them once it holds its locks.
+        """
+        session = object_session(self)
+        cache = session.info.setdefault(GUARD_COUNTS, {})
+        if self.id not in cache:
+            ids = {o.id for o in list(session.identity_map.values())
+                   if isinstance(o, Cycle) and o.id is not None and o.id not in cache} | {self.id}
+            counts: dict[int, dict[str, int]] = {i: {} for i in ids}
+            rows = session.execute(
+                sa.select(UnitAssessment.cycle_id, UnitAssessment.status, sa.func.count())
+                .where(UnitAssessment.cycle_id.in_(sorted(ids)))
+                .group_by(UnitAssessment.cycle_id, UnitAssessment.status))
+            for cycle_id, status, n in rows:
+                counts[cycle_id][status] = n
+            cache.update(counts)
+        return cache[self.id]
+
+    def _count(self, statuses=None, *, exclude=False) -> int:
+        counts = self.assessment_counts()
+        if statuses is None:
+            return sum(counts.values())
+        return sum(n for status, n in counts.items() if (status in statuses) != exclude)
 
     def guard_has_units(self) -> bool:
         return self._count() > 0
@@ -59,16 +93,16 @@ class Cycle(Stateful, Timestamps, db.Model):
         return dated >= set(PHASES)
 
     def guard_all_submitted(self) -> bool:
-        return self._count(UnitAssessment.status.in_(["pending", "returned"])) == 0
+        return self._count(_GROUPS["awaiting_submission"]) == 0
 
     def guard_none_pending(self) -> bool:
-        return self._count(UnitAssessment.status.in_(["pending", "submitted", "returned"])) == 0
+        return self._count(_GROUPS["awaiting_acceptance"]) == 0
 
     def guard_all_graded(self) -> bool:
-        return self._count(UnitAssessment.status.notin_(["graded", "closed"])) == 0
+        return self._count(_GROUPS["graded"], exclude=True) == 0
 
     def guard_all_closed(self) -> bool:
-        return self._count(UnitAssessment.status != "closed") == 0
+        return self._count(_GROUPS["closed"], exclude=True) == 0
 
     def __str__(self) -> str:
         return self.name
@@ -96,13 +130,18 @@ class CyclePhase(db.Model):
 
 class UnitAssessment(Stateful, Timestamps, db.Model):
     __tablename__ = "unit_assessments"
-    __table_args__ = (sa.UniqueConstraint("cycle_id", "unit_id"),)
+    # the unique constraint leads with cycle_id, so cycle_id needs no index of its own;
+    # (cycle_id, status) serves the cycle guards' grouped counts
+    __table_args__ = (sa.UniqueConstraint("cycle_id", "unit_id"),
+                      sa.Index("ix_unit_assessments_cycle_status", "cycle_id", "status"))
     workflow = ASSESSMENT
     object_type = "assessment"
     scope_column = "unit_id"
+    # the cycle's phase guards count assessments; this one's guards read the cycle
+    guarded_by = ("cycle",)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    cycle_id: Mapped[int] = mapped_column(sa.ForeignKey("cycles.id", ondelete="CASCADE"), nullable=False, index=True)
+    cycle_id: Mapped[int] = mapped_column(sa.ForeignKey("cycles.id", ondelete="CASCADE"), nullable=False)
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id", ondelete="RESTRICT"), nullable=False, index=True)
     #: the unit's own total from its 自测得分表
     self_score: Mapped[Decimal | None] = mapped_column(sa.Numeric(6, 2))
@@ -128,6 +167,9 @@ class UnitAssessment(Stateful, Timestamps, db.Model):
     def guard_cycle_open(self) -> bool:
         return self.cycle.status in PHASES
 
+    def guard_cycle_in_self_assessment(self) -> bool:
+        return self.cycle.status == "self_assessment"
+
     def guard_has_review_score(self) -> bool:
         return self.review_score is not None
 
@@ -136,4 +178,4 @@ class UnitAssessment(Stateful, Timestamps, db.Model):
         pass  # the score itself is an input the service sets before firing
 
     def apply_grade(self, event) -> None:
-        self.graded_at = utcnow_naive()
+        self.graded_at = event.at

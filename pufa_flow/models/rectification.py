@@ -61,6 +61,7 @@ class RectificationItem(Stateful, Timestamps, db.Model):
         sa.Index("ix_items_status_due", "status", "due_date"),
     )
     workflow = ITEM
+    status_index = False  # ix_items_status_due leads with status
     object_type = "item"
     scope_column = "unit_id"
 
@@ -97,7 +98,7 @@ class RectificationItem(Stateful, Timestamps, db.Model):
 
     # -- effects: write columns only ----------------------------------------
     def apply_submission(self, event) -> None:
-        self.submitted_at = utcnow_naive()
+        self.submitted_at = event.at
 
     def apply_extension_request(self, event) -> None:
         self.requested_due_date = event.data["new_due_date"]
@@ -110,4 +111,4 @@ class RectificationItem(Stateful, Timestamps, db.Model):
         self.requested_due_date = None
 
     def apply_closure(self, event) -> None:
-        self.closed_at = utcnow_naive()
+        self.closed_at = event.at

@@ -21,13 +21,18 @@ class Stateful:
     workflow: ClassVar[Workflow]
     #: the object_type used in the audit log and the API
     object_type: ClassVar[str]
+    #: many-to-one relationships whose rows this object's guards read (or
+    #: whose guards read this object's state): fire locks them FOR SHARE
+    guarded_by: ClassVar[tuple[str, ...]] = ()
+    #: False where a composite index already leads with status
+    status_index: ClassVar[bool] = True
 
     @declared_attr
     def status(cls) -> Mapped[str]:
         wf = cls.workflow
         return mapped_column(
             enum_type(wf.states, f"{wf.name}_status"), nullable=False,
-            default=wf.definition.initial, index=True,
+            default=wf.definition.initial, index=cls.status_index,
         )
 
     @declared_attr
@@ -61,7 +66,8 @@ from contextlib import contextmanager  # noqa: E402
 from sqlalchemy import event, inspect  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
-_firing = contextvars.ContextVar("pufa_flow_firing", default=False)
+_firing: contextvars.ContextVar[frozenset[int]] = contextvars.ContextVar(
+    "pufa_flow_firing", default=frozenset())
 
 
 class StateChangeOutsideWorkflow(RuntimeError):
@@ -69,9 +75,9 @@ class StateChangeOutsideWorkflow(RuntimeError):
 
 
 @contextmanager
-def firing():
-    """Opened by services.workflow.fire only."""
-    token = _firing.set(True)
+def firing(obj):
+    """Opened by services.workflow.fire only: ``obj``'s state may change, no other's."""
+    token = _firing.set(_firing.get() | {id(obj)})
     try:
         yield
     finally:
@@ -80,10 +86,9 @@ def firing():
 
 @event.listens_for(Session, "before_flush")
 def _refuse_unfired_state_changes(session, flush_context, instances):
-    if _firing.get():
-        return
+    allowed = _firing.get()
     for obj in session.dirty:
-        if isinstance(obj, Stateful) and inspect(obj).attrs.status.history.has_changes():
+        if isinstance(obj, Stateful) and id(obj) not in allowed and inspect(obj).attrs.status.history.has_changes():
             raise StateChangeOutsideWorkflow(f"{obj.workflow_label} 的状态只能通过流程操作改变")
     for obj in session.new:
         if isinstance(obj, Stateful) and obj.status not in (None, obj.workflow.definition.initial):

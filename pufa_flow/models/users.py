@@ -8,16 +8,10 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from workflows.definitions import ROLES  # the one vocabulary of roles, re-exported
+
 from ..extensions import db
 from .base import Timestamps, enum_type
-
-ROLES = {
-    "office": "普法办",
-    "unit": "责任单位",
-    "evaluator": "评委会成员",
-    "panel": "评议团成员",
-    "viewer": "领导查阅",
-}
 
 
 class User(UserMixin, Timestamps, db.Model):

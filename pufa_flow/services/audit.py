@@ -25,9 +25,9 @@ _INSERT = sa.insert(AuditEvent.__table__)
 def record(action: str, object_type: str, object_id: int | None, *, actor=None,
            unit_id: int | None = None, comment: str | None = None, data: dict | None = None,
            trigger: str | None = None, from_state: str | None = None,
-           to_state: str | None = None) -> None:
+           to_state: str | None = None, at=None) -> None:
     db.session.execute(_INSERT, {
-        "created_at": utcnow_naive(), "action": action, "object_type": object_type,
+        "created_at": at or utcnow_naive(), "action": action, "object_type": object_type,
         "object_id": object_id, "actor_id": getattr(actor, "id", None), "actor_label": actor_label(actor),
         "unit_id": unit_id, "comment": comment, "data": data or {}, "trigger": trigger,
         "from_state": from_state, "to_state": to_state,

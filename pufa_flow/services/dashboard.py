@@ -4,7 +4,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from ..extensions import db
-from ..models import Cycle, RectificationItem, Unit, UnitAssessment
+from ..models import PHASES, Cycle, RectificationItem, Unit, UnitAssessment
 from ..models.scoping import scope
 from .calendar import overdue_filter, today
 from .items import filtered_items
@@ -19,8 +19,9 @@ def summary(user) -> dict:
     open_states = RectificationItem.workflow.definition.open_states
     return {
         "units": _count(Unit, user, Unit.is_active.is_(True)),
-        "active_cycles": _count(Cycle, user, Cycle.status.notin_(["draft", "archived"])),
-        "assessments_open": _count(UnitAssessment, user, UnitAssessment.status.notin_(["closed"])),
+        "active_cycles": _count(Cycle, user, Cycle.status.in_(list(PHASES))),  # a phase is a state
+        "assessments_open": _count(UnitAssessment, user, UnitAssessment.status.in_(
+            sorted(UnitAssessment.workflow.definition.open_states))),
         "items_open": _count(RectificationItem, user, RectificationItem.status.in_(open_states)),
         "items_overdue": _count(RectificationItem, user, overdue_filter(today())),
         "items_submitted": _count(RectificationItem, user, RectificationItem.status == "submitted"),

@@ -1,17 +1,23 @@
 """Demo data, loaded through the same services as real work.
 
 Every state in the demo was reached by firing triggers, so the audit trail,
-history pages and outbox look exactly as they would after real use. Dates are
-relative to today so there is always something due soon and something overdue.
+history pages and outbox look exactly as they would after real use. Each step
+runs with the clock (``clock.frozen``) set to the day it happened, so audit
+times, ages and notices tell one story: 2023's cycle in 2023, this year's
+in its phases, notices over the last two months. Dates are relative to today
+so there is always something due soon and something overdue; a step planned
+after today happens now.
 """
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from contextlib import contextmanager
+from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
+from .. import clock
 from ..extensions import db
 from ..models import Contact, Unit, User, UnitAssessment
 from . import cycles, notices, workflow
@@ -23,6 +29,15 @@ DEMO_PASSWORD = "demo1234"
 SCORES = {"excellent": (90, 98), "good": (80, 89), "pass": (65, 79)}
 STAFF = [("admin", "office", "普法办管理员"), ("pingwei", "evaluator", "评委会 李明"),
          ("pingyi", "panel", "评议团 赵律师"), ("lingdao", "viewer", "分管副区长")]
+
+
+@contextmanager
+def _on(day: date, step: int = 0):
+    """Run the block at 09:00 Shanghai time on ``day`` (+ ``step`` minutes), never later than now."""
+    real_now = clock.utcnow()
+    at = datetime.combine(day, time(9), tzinfo=clock.local_zone()) + timedelta(minutes=step)
+    with clock.frozen(min(at, real_now)):
+        yield
 
 
 def is_loaded() -> bool:
@@ -70,42 +85,57 @@ def _assessments(cycle) -> dict[str, UnitAssessment]:
 
 def _graded_cycle_2023(units, unit_users, office, panel, rng) -> None:
     """2023: every unit graded as the bulletin (000) published, results in use."""
-    cycle = cycles.create_cycle({"name": "2023年度普法责任制考评", "year": 2023, "phases": _phases(2023),
-                                 "unit_ids": [u.id for u in units.values()]}, actor=office)
-    workflow.fire(cycle, "start", actor=office)
+    with _on(date(2023, 10, 12)):
+        cycle = cycles.create_cycle({"name": "2023年度普法责任制考评", "year": 2023, "phases": _phases(2023),
+                                     "unit_ids": [u.id for u in units.values()]}, actor=office)
+    with _on(date(2023, 10, 16)):
+        workflow.fire(cycle, "start", actor=office)
     by_unit = _assessments(cycle)
     grade_of = {name: g for g, names in GRADED_UNITS_2023.items() for name in names}
-    for name, a in by_unit.items():
+    for i, (name, a) in enumerate(by_unit.items()):
         low, high = SCORES[grade_of[name]]
-        workflow.fire(a, "submit", actor=unit_users[name], data={"self_score": rng.randint(low + 2, 100)})
-    workflow.fire(cycle, "begin_field_research", actor=office)
-    for a in by_unit.values():
-        workflow.fire(a, "accept", actor=office)
-    workflow.fire(cycle, "begin_acceptance", actor=office)
-    for name, a in by_unit.items():
+        with _on(date(2023, 10, 20) + timedelta(days=i % 15), step=i):
+            workflow.fire(a, "submit", actor=unit_users[name], data={"self_score": rng.randint(low + 2, 100)})
+    with _on(date(2023, 11, 6)):
+        workflow.fire(cycle, "begin_field_research", actor=office)
+    for i, a in enumerate(by_unit.values()):
+        with _on(date(2023, 11, 8) + timedelta(days=i % 10), step=i):
+            workflow.fire(a, "accept", actor=office)
+    with _on(date(2023, 11, 29)):
+        workflow.fire(cycle, "begin_acceptance", actor=office)
+    for i, (name, a) in enumerate(by_unit.items()):
         low, high = SCORES[grade_of[name]]
-        workflow.fire(a, "finalize_score", actor=panel, data={"review_score": rng.randint(low, high)})
-        workflow.fire(a, "assign_grade", actor=panel, data={"grade": grade_of[name]})
-    workflow.fire(cycle, "publish_results", actor=office)
+        with _on(date(2023, 12, 4) + timedelta(days=i % 10), step=i):
+            workflow.fire(a, "finalize_score", actor=panel, data={"review_score": rng.randint(low, high)})
+        with _on(date(2023, 12, 18), step=i):
+            workflow.fire(a, "assign_grade", actor=panel, data={"grade": grade_of[name]})
+    with _on(date(2023, 12, 27)):
+        workflow.fire(cycle, "publish_results", actor=office)
 
 
 def _current_cycle(units, unit_users, office, rng) -> None:
     """This year's cycle in field research: three units never submitted, the office moved on with a reason."""
     year = today().year
-    cycle = cycles.create_cycle({"name": f"{year}年度普法责任制考评", "year": year, "phases": _phases(year),
-                                 "unit_ids": [u.id for u in units.values()]}, actor=office)
-    workflow.fire(cycle, "start", actor=office)
+    with _on(date(year, 10, 12)):
+        cycle = cycles.create_cycle({"name": f"{year}年度普法责任制考评", "year": year, "phases": _phases(year),
+                                     "unit_ids": [u.id for u in units.values()]}, actor=office)
+    with _on(date(year, 10, 16)):
+        workflow.fire(cycle, "start", actor=office)
     late = {"区科协", "区总工会", "区行政审批局"}
     for i, (name, a) in enumerate(_assessments(cycle).items()):
         if name in late:
             continue
-        workflow.fire(a, "submit", actor=unit_users[name], data={"self_score": rng.randint(75, 100)})
-        if i % 9 == 4:
-            workflow.fire(a, "return_for_revision", actor=office, comment="自测得分表缺少佐证材料，请补充后重新提交")
-        elif i % 3 == 0:
-            workflow.fire(a, "accept", actor=office)
-    workflow.fire(cycle, "begin_field_research", actor=office, force=True,
-                  comment="3个单位逾期未报送自评材料，经普法办研究先行开展实地调研，并予以督促")
+        submitted = date(year, 10, 20) + timedelta(days=i % 15)
+        with _on(submitted, step=i):
+            workflow.fire(a, "submit", actor=unit_users[name], data={"self_score": rng.randint(75, 100)})
+        with _on(submitted + timedelta(days=2), step=i):
+            if i % 9 == 4:
+                workflow.fire(a, "return_for_revision", actor=office, comment="自测得分表缺少佐证材料，请补充后重新提交")
+            elif i % 3 == 0:
+                workflow.fire(a, "accept", actor=office)
+    with _on(date(year, 11, 7)):
+        workflow.fire(cycle, "begin_field_research", actor=office, force=True,
+                      comment="3个单位逾期未报送自评材料，经普法办研究先行开展实地调研，并予以督促")
 
 
 # (unit, days since issued, [(days from issue to deadline, target state)])
@@ -119,7 +149,11 @@ NOTICE_PLAN = [
 ]
 
 
-def _move_item(item, target, unit_user, office) -> None:
+#: days after the notice each step of a path happens
+_STEP_DAYS = {"acknowledge": 2, "submit": 12, "verify": 15, "request_extension": 8, "cancel": 5}
+
+
+def _move_item(item, target, unit_user, office, issued: date) -> None:
     steps = {
         "issued": [],
         "in_progress": [("acknowledge", unit_user, {}, None)],
@@ -133,7 +167,8 @@ def _move_item(item, target, unit_user, office) -> None:
         "cancelled": [("cancel", office, {}, "该问题已在另一份通知书中下发，本条撤销")],
     }[target]
     for trigger, actor, data, comment in steps:
-        workflow.fire(item, trigger, actor=actor, data=data, comment=comment)
+        with _on(issued + timedelta(days=_STEP_DAYS[trigger]), step=item.seq):
+            workflow.fire(item, trigger, actor=actor, data=data, comment=comment)
 
 
 def _notices(units, unit_users, office, rng) -> None:
@@ -145,16 +180,18 @@ def _notices(units, unit_users, office, rng) -> None:
         items = [{"category": c, "problem": p, "requirement": r,
                   "due_date": (issued + timedelta(days=days)).isoformat()}
                  for (c, p, r), (days, _) in zip(problems, plan)]
-        notice = notices.create_notice({"unit_id": units[name].id, "source": "evaluation",
-                                        "title": f"关于{name}普法责任制考评问题的整改通知书",
-                                        "issued_on": issued.isoformat(), "items": items}, actor=office)
+        with _on(issued):
+            notice = notices.create_notice({"unit_id": units[name].id, "source": "evaluation",
+                                            "title": f"关于{name}普法责任制考评问题的整改通知书",
+                                            "issued_on": issued.isoformat(), "items": items}, actor=office)
         for item, (_, target) in zip(notice.items, plan):
-            _move_item(item, target, unit_users[name], office)
+            _move_item(item, target, unit_users[name], office, issued)
 
 
 def load(seed: int = 2023) -> dict:
     rng = random.Random(seed)
-    units, unit_users, staff = _units_and_users(rng)
+    with _on(date(2023, 9, 1)):
+        units, unit_users, staff = _units_and_users(rng)
     office, panel = staff["admin"], staff["pingyi"]
     _graded_cycle_2023(units, unit_users, office, panel, rng)
     _current_cycle(units, unit_users, office, rng)

@@ -58,22 +58,22 @@ def _new_due_date(obj, data, errors):
     return {}, {"new_due_date": new}
 
 
-#: (object_type, trigger) -> (allowed input names, cleaner)
-INPUTS = {
-    ("assessment", "submit"): ({"self_score"}, _self_score),
-    ("assessment", "finalize_score"): ({"review_score"}, _review_score),
-    ("assessment", "assign_grade"): ({"grade"}, _grade),
-    ("item", "submit"): ({"measures"}, _measures),
-    ("item", "request_extension"): ({"new_due_date"}, _new_due_date),
+#: cleaner names used by ``Transition.cleaner`` -> the function that checks them
+CLEANERS = {
+    "self_score": _self_score,
+    "review_score": _review_score,
+    "grade": _grade,
+    "measures": _measures,
+    "new_due_date": _new_due_date,
 }
 
 
 def clean_inputs(obj, trigger: str, data: dict) -> tuple[dict, dict]:
     """(column values to set now, data for the engine) or ValidationFailed."""
-    names, cleaner = INPUTS.get((obj.object_type, trigger), (set(), None))
-    unknown = sorted(set(data) - names)
+    t = obj.workflow.transition(trigger)
+    unknown = sorted(set(data) - set(t.inputs))
     errors: dict[str, str] = {k: "该操作不接受此字段" for k in unknown}
-    columns, engine_data = cleaner(obj, data, errors) if cleaner else ({}, {})
+    columns, engine_data = CLEANERS[t.cleaner](obj, data, errors) if t.cleaner else ({}, {})
     if errors:
         raise ValidationFailed(errors)
     return columns, engine_data

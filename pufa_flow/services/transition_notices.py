@@ -11,23 +11,7 @@ from flask import current_app
 
 from ..extensions import db
 from ..models import OutboxMessage
-from ..models.base import utcnow_naive
-
-#: (object_type, trigger) -> who is told: "unit" or "office"
-AUDIENCE = {
-    ("item", "send_back"): "unit",
-    ("item", "verify"): "unit",
-    ("item", "approve_extension"): "unit",
-    ("item", "deny_extension"): "unit",
-    ("item", "cancel"): "unit",
-    ("item", "submit"): "office",
-    ("item", "request_extension"): "office",
-    ("assessment", "return_for_revision"): "unit",
-    ("assessment", "accept"): "unit",
-    ("assessment", "assign_grade"): "unit",
-    ("assessment", "submit"): "office",
-}
-
+from ..clock import utcnow_naive
 
 def _recipients(obj, audience: str) -> list[tuple[str, str]]:
     """(channel, recipient): in-app to a group inbox (``office`` or ``unit:<id>``,
@@ -45,8 +29,8 @@ _INSERT = sa.insert(OutboxMessage.__table__)
 
 
 def enqueue(obj, event, *, new_version: int) -> int:
-    audience = AUDIENCE.get((obj.object_type, event.trigger))
-    if audience is None:
+    audience = obj.workflow.transition(event.trigger).audience
+    if not audience:
         return 0
     wf = obj.workflow
     subject = f"【普法考评】{wf.object_label(obj)}：{wf.trigger_label(event.trigger)}"
@@ -54,13 +38,13 @@ def enqueue(obj, event, *, new_version: int) -> int:
     body = current_app.jinja_env.get_template("messages/transition.txt").render(
         obj=obj, event=event, workflow=wf, source_label=wf.state_label(event.source),
         dest_label=wf.state_label(event.dest), trigger_label=wf.trigger_label(event.trigger))
-    now = utcnow_naive()
+    now = event.at or utcnow_naive()
     rows = [
         {"key": f"transition:{obj.object_type}:{obj.id}:v{new_version}:{channel}:{recipient}",
          "channel": channel, "recipient": recipient, "subject": subject, "body": body,
          "object_type": obj.object_type, "object_id": obj.id, "unit_id": getattr(obj, "unit_id", None),
          "status": "pending", "created_at": now, "send_after": now, "attempts": 0}
-        for channel, recipient in _recipients(obj, audience)
+        for name in audience for channel, recipient in _recipients(obj, name)
     ]
     db.session.execute(_INSERT, rows)
     return len(rows)

@@ -1,37 +1,33 @@
 """Firing a trigger: the only way any state column changes.
 
-One call, one transaction: lock the row (PostgreSQL) or rely on the version
-column (both), check and set the inputs, fire through the class-level
-machine, write the audit row and any outbox rows, commit. If anything raises,
-nothing changed. Two writers of one object: the loser gets a Conflict (stale
-version) or a TransitionRefused (the state moved on), never a silent
-overwrite.
+``fire`` runs inside the caller's unit of work when there is one (a
+``transaction()`` block: many triggers, one commit, all or nothing) and is
+its own transaction otherwise. Either way: lock the row, and the rows its
+guards read, on PostgreSQL; rely on the version column on both; check and set
+the inputs, fire through the class-level machine, flush, write the audit row
+and any outbox rows. If anything raises, nothing changed. Two writers of one
+object: the loser gets a Conflict (stale version) or a TransitionRefused (the
+state moved on), never a silent overwrite.
 """
 from __future__ import annotations
 
-import functools
 from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
+from sqlalchemy.orm.exc import StaleDataError
 
 from workflows import TransitionEvent
 
+from ..clock import utcnow_naive
 from ..errors import NotFound, stale_object_conflict
 from ..extensions import db
 from ..models import AuditEvent
-from ..models.base import utcnow_naive
+from ..models.cycles import forget_guard_counts
 from ..models.stateful import firing
 from . import audit, transition_notices
 from .transaction import transaction
 from .transition_inputs import clean_inputs
-
-#: columns whose before/after values go into the audit row
-WATCHED = {
-    "cycle": (),
-    "assessment": ("self_score", "review_score", "grade"),
-    "item": ("due_date", "requested_due_date", "measures"),
-}
 
 
 def _jsonable(value):
@@ -41,44 +37,42 @@ def _jsonable(value):
 
 
 def _lock(obj):
-    """Serialise writers on PostgreSQL; SQLite relies on the version check alone."""
+    """Serialise writers on PostgreSQL; SQLite relies on the version check alone.
+
+    The object's row is taken FOR UPDATE, and the parents its guards read
+    (``Stateful.guarded_by``) FOR SHARE: a child's transition and its
+    parent's (which counts the children under FOR UPDATE) then run one after
+    the other, so "all units submitted" is never true and false at once.
+    Parents first, always, so two such writers cannot deadlock.
+    """
     if db.session.get_bind().dialect.name != "postgresql":
         return obj
+    for name in type(obj).guarded_by:
+        rel = sa.inspect(type(obj)).relationships[name]
+        parent = rel.mapper.class_
+        (fk,) = [c.key for c in rel.local_columns]
+        db.session.execute(sa.select(parent).where(parent.id == getattr(obj, fk))
+                           .with_for_update(read=True, of=parent)
+                           .execution_options(populate_existing=True))
     model = type(obj)
     stmt = (sa.select(model).where(model.id == obj.id).with_for_update(of=model)
             .execution_options(populate_existing=True))
     return db.session.scalars(stmt).unique().one()
 
 
-@functools.lru_cache(maxsize=64)
-def _update_statement(table: sa.Table, keys: tuple[str, ...]) -> sa.Update:
-    """One statement per (table, changed columns), built once and reused."""
-    values = {k: sa.bindparam(f"v_{k}", type_=table.c[k].type) for k in keys}
-    return (table.update()
-            .where(table.c.id == sa.bindparam("w_id"), table.c.version == sa.bindparam("w_version"))
-            .values(values))
-
-
 def _write_state(obj) -> None:
-    """The versioned UPDATE of what the trigger and its effects changed.
+    """The versioned UPDATE of what the trigger and its effects changed: a flush.
 
-    Written as one statement rather than through the unit of work (which cost
-    as much as the rest of a transition): ``WHERE id AND version`` is the same
-    check SQLAlchemy's version column makes, and a row that moved on under us
-    is the same Conflict. The values are then marked committed on the object;
-    a rollback expires them as usual.
+    The version column makes it ``UPDATE … WHERE id = ? AND version = ?``; a
+    row that moved on under us raises StaleDataError, which is a Conflict.
+    Whatever the effects added or linked (children, relationships) is flushed
+    with it, foreign keys filled in by the unit of work.
     """
-    state = sa.inspect(obj)
-    obj.updated_at, obj.version = utcnow_naive(), obj.version + 1
-    keys = tuple(sorted(k for k in state.committed_state if k in state.mapper.columns))
-    params = {f"v_{k}": state.dict[k] for k in keys}
-    params.update(w_id=obj.id, w_version=state.committed_state["version"])
-    result = db.session.execute(_update_statement(state.mapper.local_table, keys), params)
-    if result.rowcount != 1:
-        raise stale_object_conflict(obj.workflow_label)
-    # What a flush does after its UPDATE: the values are now the committed
-    # ones and the object is clean, so the commit has nothing left to flush.
-    state._commit_all(state.dict, db.session.identity_map)
+    label = obj.workflow_label  # read now: after a failed flush the session is unusable
+    try:
+        db.session.flush()
+    except StaleDataError:
+        raise stale_object_conflict(label) from None
 
 
 def _structurally_possible(obj, trigger: str, role: str) -> bool:
@@ -91,30 +85,41 @@ def _structurally_possible(obj, trigger: str, role: str) -> bool:
 
 def fire(obj, trigger: str, *, actor, comment: str | None = None, force: bool = False,
          data: dict | None = None, expected_version: int | None = None) -> TransitionEvent:
+    """Fire ``trigger`` on ``obj`` as ``actor``; commits unless inside a ``transaction()``.
+
+    ``data``: the inputs the transition declares (``Transition.inputs``);
+    ``expected_version``: refuse with a Conflict if the object changed since
+    the caller read it. Raises TransitionRefused, ValidationFailed, Conflict,
+    NotFound; on any of them nothing of this call (nor of the enclosing unit
+    of work) is written.
+    """
     if actor.role == "unit" and getattr(obj, "unit_id", actor.unit_id) != actor.unit_id:
         raise NotFound("未找到该记录")  # scoping already hides it; never act across units
-    with firing(), transaction():
+    with transaction(), firing(obj):
         obj = _lock(obj)
+        forget_guard_counts(db.session)  # guards read what the locks now protect
         if expected_version is not None and obj.version != expected_version:
             raise stale_object_conflict(obj.workflow_label)
         columns, engine_data = ({}, {})
         if _structurally_possible(obj, trigger, actor.role):
             columns, engine_data = clean_inputs(obj, trigger, data or {})
-        watched = WATCHED[obj.object_type]
+        watched = obj.workflow.definition.watched
         before = {k: getattr(obj, k) for k in watched}
         for key, value in columns.items():
             setattr(obj, key, value)
+        now = utcnow_naive()
         with db.session.no_autoflush:
             event = obj.workflow.fire(obj, trigger, role=actor.role, comment=comment, force=force,
-                                      **engine_data)
+                                      at=now, **engine_data)
             changes = {k: [_jsonable(before[k]), _jsonable(getattr(obj, k))]
                        for k in watched if before[k] != getattr(obj, k)}
-            _write_state(obj)
+        _write_state(obj)
         audit.record(
             "transition", obj.object_type, obj.id, actor=actor, unit_id=getattr(obj, "unit_id", None),
             trigger=trigger, from_state=event.source, to_state=event.dest, comment=event.comment,
             data={"forced": event.forced, "changes": changes,
                   **{k: _jsonable(v) for k, v in engine_data.items()}},
+            at=now,
         )
         # The version this transition created names it uniquely for the outbox keys.
         transition_notices.enqueue(obj, event, new_version=obj.version)

@@ -9,20 +9,20 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from workflows import TransitionRefused
+from workflows import WORKFLOWS, TransitionRefused
 
 from ..errors import AppError
 from ..models import STATEFUL_MODELS
 from ..models.scoping import get_visible
 from ..services import workflow
-from ..services.transition_inputs import INPUTS
 from .access import roles_required
 
 bp = Blueprint("workflow_actions", __name__)
 
 SHOW_ENDPOINT = {"cycle": "cycles.show", "assessment": "cycles.assessment", "item": "items.show"}
-#: every input any trigger takes (services.transition_inputs says which trigger takes which)
-INPUT_FIELDS = sorted({name for names, _ in INPUTS.values() for name in names})
+#: every input any trigger takes (each Transition.inputs says which trigger takes which)
+INPUT_FIELDS = sorted({name for wf in WORKFLOWS.values() for t in wf.definition.transitions
+                       for name in t.inputs})
 
 
 def _object(object_type: str, object_id: int):

@@ -43,7 +43,8 @@ EXPECTED_TRANSITIONS = {
     "assessment": [
         ("submit", ("pending", "returned"), "submitted", {U}, "提交自评",
          [("cycle_open", "考评周期处于进行中")], (), False),
-        ("return_for_revision", ("submitted",), "returned", {O}, "退回修改", [], (), True),
+        ("return_for_revision", ("submitted",), "returned", {O}, "退回修改",
+         [("cycle_in_self_assessment", "考评周期处于自评阶段")], (), True),
         ("accept", ("submitted",), "accepted", {O}, "受理", [], (), False),
         ("finalize_score", ("accepted",), "scored", {O, E, P}, "确认评分",
          [("has_review_score", "已填写评议得分")], ("apply_score",), False),

@@ -83,7 +83,7 @@ def test_failed_guard_is_refused_and_named(make_obj, name, trigger, guard):
     t = wf.transition(trigger)
     obj = make_obj(wf, t.sources[0], guards={guard: False})
     with pytest.raises(TransitionRefused) as info:
-        wf.fire(obj, trigger, role=sorted(t.roles)[0])
+        wf.fire(obj, trigger, role=sorted(t.roles)[0], comment=_comment_for(t))
     e = info.value
     failed = [g for g in t.guards if g.name == guard]
     assert (e.reason, e.failed_guards) == ("guard_failed", failed)

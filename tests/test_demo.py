@@ -1,0 +1,76 @@
+"""`pufa-flow demo`: the command the README's run step depends on.
+
+The demo is built on the application clock frozen at each step's date, so
+its histories tell the same story as its notices and deadlines.
+"""
+from __future__ import annotations
+
+import functools
+from datetime import date, datetime
+
+import pytest
+import sqlalchemy as sa
+
+from pufa_flow import clock
+from pufa_flow.cli import main
+from pufa_flow.extensions import db
+from pufa_flow.models import AuditEvent, Cycle, Notice, RectificationItem, Unit, UnitAssessment, User
+
+NOW = datetime(2026, 11, 21, 4, 0)  # 12:00 in Shanghai
+
+
+@pytest.fixture
+def cli(runner, monkeypatch):
+    monkeypatch.delenv("FLASK_RUN_FROM_CLI", raising=False)
+    return functools.partial(runner.invoke, main)
+
+
+def _audit(object_type, object_id, trigger):
+    return db.session.scalars(sa.select(AuditEvent).where(
+        AuditEvent.object_type == object_type, AuditEvent.object_id == object_id,
+        AuditEvent.trigger == trigger)).one()
+
+
+def test_demo_loads_a_history_dated_step_by_step(app, cli):
+    with clock.frozen(NOW):
+        result = cli(["demo"])
+    assert result.exit_code == 0, result.output
+    assert "已载入演示数据：36 个单位，40 个账户" in result.output
+    count = lambda m, *w: db.session.scalar(sa.select(sa.func.count()).select_from(m).where(*w))  # noqa: E731
+    assert (count(Unit), count(User), count(Cycle), count(UnitAssessment)) == (36, 40, 2, 72)
+
+    old, current = db.session.scalars(sa.select(Cycle).order_by(Cycle.year)).all()
+    assert (old.status, current.status) == ("results", "field_research")
+    # 09:00 in Shanghai is 01:00 UTC, on the day each step was planned
+    assert _audit("cycle", old.id, "begin_field_research").created_at == datetime(2023, 11, 6, 1, 0)
+    assert _audit("cycle", old.id, "publish_results").created_at == datetime(2023, 12, 27, 1, 0)
+    assert _audit("cycle", current.id, "begin_field_research").created_at == datetime(2026, 11, 7, 1, 0)
+    graded = db.session.scalars(sa.select(UnitAssessment).where(UnitAssessment.cycle_id == old.id)).all()
+    assert {a.graded_at.date() for a in graded} == {date(2023, 12, 18)}
+
+    # notices: 区科协's was issued 60 days ago; its items were acknowledged two days later
+    notice = db.session.scalars(sa.select(Notice).join(Unit).where(Unit.name == "区科协")).one()
+    assert notice.issued_at.date() == date(2026, 9, 22)
+    item = db.session.scalars(sa.select(RectificationItem).where(
+        RectificationItem.notice_id == notice.id, RectificationItem.status == "submitted")).one()
+    ack, sub = _audit("item", item.id, "acknowledge"), _audit("item", item.id, "submit")
+    assert ack.created_at.date() == date(2026, 9, 24) and sub.created_at.date() == date(2026, 10, 4)
+    assert item.submitted_at == sub.created_at
+
+    # nothing happened after "now", and each object's history runs forward in time
+    rows = db.session.execute(sa.select(AuditEvent.object_type, AuditEvent.object_id, AuditEvent.created_at)
+                              .order_by(AuditEvent.id)).all()
+    assert max(r.created_at for r in rows) <= NOW
+    last: dict = {}
+    for r in rows:
+        key = (r.object_type, r.object_id)
+        assert r.created_at >= last.get(key, r.created_at), key
+        last[key] = r.created_at
+
+
+def test_demo_refuses_a_loaded_database_unless_asked_to_skip(app, cli, make_unit):
+    make_unit()
+    refused = cli(["demo"])
+    assert refused.exit_code != 0 and "演示数据只能载入空数据库" in refused.output
+    skipped = cli(["demo", "--if-empty"])
+    assert skipped.exit_code == 0 and "跳过演示数据" in skipped.output
