@@ -25,6 +25,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     config_module.validate(app.config)
 
+    from .converters import register as register_converters
+
+    register_converters(app)
+
     from .extensions import csrf, db, login_manager, migrate
     from .models import check_bindings
 

@@ -52,8 +52,8 @@ PARAM_KINDS = {
 }
 
 #: parameters that name an object only together with the path around them:
-#: ``/notices/<int:id>`` (kind from the segment before) or
-#: ``/<object_type>/<int:object_id>`` (kind from object_type)
+#: ``/notices/<id:notice_id>`` (kind from the segment before) or
+#: ``/<object_type>/<id:object_id>`` (kind from object_type)
 GENERIC_ID_PARAMS = {"id", "object_id", "pk"}
 SEGMENT_KINDS = {
     "unit": "unit", "units": "unit", "contact": "contact", "contacts": "contact",

@@ -47,7 +47,7 @@ def _admits(roles, role) -> bool:
 
 
 def _dummy_url(rule) -> str:
-    return _PARAM.sub(lambda m: "1" if (m.group(1) or "").startswith("int") else "x", rule.rule)
+    return _PARAM.sub(lambda m: "1" if (m.group(1) or "").startswith(("int", "id")) else "x", rule.rule)
 
 
 # -- the declaration ---------------------------------------------------------------

@@ -29,14 +29,14 @@ def list_cycles():
     return jsonify(paginate(stmt, lambda c: cycle_json(c, user)))
 
 
-@endpoint("/cycles/<int:cycle_id>", "GET", summary="考评周期详情", tag="cycles", response=CYCLE)
+@endpoint("/cycles/<id:cycle_id>", "GET", summary="考评周期详情", tag="cycles", response=CYCLE)
 @require_roles()
 def get_cycle(cycle_id: int):
     user = current_api_user()
     return jsonify(cycle_json(get_visible(Cycle, cycle_id, user), user))
 
 
-@endpoint("/cycles/<int:cycle_id>/assessments", "GET", summary="周期内的单位考评（责任单位只见本单位）",
+@endpoint("/cycles/<id:cycle_id>/assessments", "GET", summary="周期内的单位考评（责任单位只见本单位）",
           tag="cycles", response=page_of(ASSESSMENT), query=pagination_params())
 @require_roles()
 def list_assessments(cycle_id: int):
@@ -47,7 +47,7 @@ def list_assessments(cycle_id: int):
     return jsonify(paginate(stmt, lambda a: assessment_json(a, user)))
 
 
-@endpoint("/assessments/<int:assessment_id>", "GET", summary="单位考评详情", tag="cycles", response=ASSESSMENT)
+@endpoint("/assessments/<id:assessment_id>", "GET", summary="单位考评详情", tag="cycles", response=ASSESSMENT)
 @require_roles()
 def get_assessment(assessment_id: int):
     user = current_api_user()

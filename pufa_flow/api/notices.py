@@ -32,7 +32,7 @@ def list_notices():
     return jsonify(paginate(stmt, lambda n: notice_json(n, user)))
 
 
-@endpoint("/notices/<int:notice_id>", "GET", summary="整改通知书详情", tag="rectification", response=NOTICE)
+@endpoint("/notices/<id:notice_id>", "GET", summary="整改通知书详情", tag="rectification", response=NOTICE)
 @require_roles()
 def get_notice(notice_id: int):
     user = current_api_user()
@@ -68,7 +68,7 @@ def list_items():
     return jsonify(paginate(stmt, lambda i: item_json(i, user)))
 
 
-@endpoint("/items/<int:item_id>", "GET", summary="整改事项详情", tag="rectification", response=ITEM)
+@endpoint("/items/<id:item_id>", "GET", summary="整改事项详情", tag="rectification", response=ITEM)
 @require_roles()
 def get_item(item_id: int):
     user = current_api_user()

@@ -10,6 +10,10 @@ import re
 
 from flask import Blueprint
 
+from ..converters import MAX_ID
+
+ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+
 api_bp = Blueprint("api", __name__, url_prefix="/api/v1")
 PATHS: dict[str, dict] = {}
 SCHEMAS: dict[str, dict] = {}
@@ -40,7 +44,7 @@ def _openapi_path(rule: str) -> tuple[str, list[dict]]:
     params = []
     for conv, name in _CONVERTER.findall(rule):
         params.append({"name": name, "in": "path", "required": True,
-                       "schema": {"type": "integer" if conv == "int" else "string"}})
+                       "schema": ID_SCHEMA if conv == "id" else {"type": "string"}})
     return _CONVERTER.sub(r"{\2}", rule), params
 
 

@@ -56,7 +56,7 @@ def _register(plural: str) -> None:
 
     fire_view.__name__ = f"fire_{plural}_transition"
     history_view.__name__ = f"{plural}_history"
-    rule = f"/{plural}/<int:{param}>"
+    rule = f"/{plural}/<id:{param}>"
     endpoint(f"{rule}/transitions", "POST", summary=f"对{label}执行状态操作", tag="workflow",
              response=response, body=TRANSITION_INPUT,
              errors=("400", "401", "403", "404", "409", "422"))(require_roles()(fire_view))

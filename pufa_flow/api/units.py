@@ -29,13 +29,13 @@ def create_unit():
     return jsonify(unit_json(unit)), 201
 
 
-@endpoint("/units/<int:unit_id>", "GET", summary="单位详情", tag="units", response=UNIT)
+@endpoint("/units/<id:unit_id>", "GET", summary="单位详情", tag="units", response=UNIT)
 @require_roles()
 def get_unit(unit_id: int):
     return jsonify(unit_json(get_visible(Unit, unit_id, current_api_user())))
 
 
-@endpoint("/units/<int:unit_id>", "PATCH", summary="修改单位（普法办）", tag="units", response=UNIT,
+@endpoint("/units/<id:unit_id>", "PATCH", summary="修改单位（普法办）", tag="units", response=UNIT,
           body=UNIT_INPUT, errors=("400", "401", "403", "404", "409", "422"))
 @require_roles("office")
 def update_unit(unit_id: int):

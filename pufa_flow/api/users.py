@@ -27,13 +27,13 @@ def create_user():
     return jsonify(user_json(user)), 201
 
 
-@endpoint("/users/<int:user_id>", "GET", summary="用户详情", tag="users", response=USER)
+@endpoint("/users/<id:user_id>", "GET", summary="用户详情", tag="users", response=USER)
 @require_roles()
 def get_user(user_id: int):
     return jsonify(user_json(get_visible(User, user_id, current_api_user())))
 
 
-@endpoint("/users/<int:user_id>", "PATCH", summary="修改用户（普法办）", tag="users", response=USER,
+@endpoint("/users/<id:user_id>", "PATCH", summary="修改用户（普法办）", tag="users", response=USER,
           body=USER_INPUT, errors=("400", "401", "403", "404", "409", "422"))
 @require_roles("office")
 def update_user(user_id: int):

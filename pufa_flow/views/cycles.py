@@ -21,7 +21,7 @@ def index():
     return render_template("cycles/index.html", page=paginate(stmt))
 
 
-@bp.route("/<int:cycle_id>")
+@bp.route("/<id:cycle_id>")
 @roles_required()
 def show(cycle_id: int):
     cycle = get_visible(Cycle, cycle_id, current_user)
@@ -40,7 +40,7 @@ def _status_counts(base) -> dict[str, int]:
     return {status: n for status, n in rows}
 
 
-@bp.route("/assessments/<int:assessment_id>")
+@bp.route("/assessments/<id:assessment_id>")
 @roles_required()
 def assessment(assessment_id: int):
     a = get_visible(UnitAssessment, assessment_id, current_user)

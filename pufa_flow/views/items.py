@@ -26,7 +26,7 @@ def index():
                            states=RectificationItem.workflow.definition.states, today=today())
 
 
-@bp.route("/<int:item_id>")
+@bp.route("/<id:item_id>")
 @roles_required()
 def show(item_id: int):
     item = get_visible(RectificationItem, item_id, current_user)

@@ -21,7 +21,7 @@ def index():
     return render_template("notices/index.html", page=paginate(stmt))
 
 
-@bp.route("/<int:notice_id>")
+@bp.route("/<id:notice_id>")
 @roles_required()
 def show(notice_id: int):
     return render_template("notices/show.html", notice=get_visible(Notice, notice_id, current_user),

@@ -28,7 +28,7 @@ def index():
     return render_template("units/index.html", page=paginate(stmt), q=q, kinds=UNIT_KINDS)
 
 
-@bp.route("/<int:unit_id>")
+@bp.route("/<id:unit_id>")
 @roles_required()
 def show(unit_id: int):
     return render_template("units/show.html", unit=get_visible(Unit, unit_id, current_user))
@@ -78,7 +78,7 @@ def create():
     return _save(None)
 
 
-@bp.route("/<int:unit_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:unit_id>/edit", methods=["GET", "POST"])
 @roles_required("office")
 def edit(unit_id: int):
     return _save(get_visible(Unit, unit_id, current_user))

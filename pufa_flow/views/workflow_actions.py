@@ -36,7 +36,7 @@ def _show_url(obj) -> str:
     return url_for(SHOW_ENDPOINT[obj.object_type], **{f"{obj.object_type}_id": obj.id})
 
 
-@bp.route("/transitions/<object_type>/<int:object_id>", methods=["POST"])
+@bp.route("/transitions/<object_type>/<id:object_id>", methods=["POST"])
 @roles_required()
 def fire(object_type: str, object_id: int):
     obj = _object(object_type, object_id)
@@ -54,7 +54,7 @@ def fire(object_type: str, object_id: int):
     return redirect(_show_url(obj))
 
 
-@bp.route("/history/<object_type>/<int:object_id>")
+@bp.route("/history/<object_type>/<id:object_id>")
 @roles_required()
 def history(object_type: str, object_id: int):
     obj = _object(object_type, object_id)
