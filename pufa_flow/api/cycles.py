@@ -54,7 +54,7 @@ def get_assessment(assessment_id: int):
     return jsonify(assessment_json(get_visible(UnitAssessment, assessment_id, user), user))
 
 
-@endpoint("/cycles/<int:cycle_id>/bulletin", "GET", summary="下载考评情况通报（Word 公文格式，.docx，按等次列出单位）",
+@endpoint("/cycles/<id:cycle_id>/bulletin", "GET", summary="下载考评情况通报（Word 公文格式，.docx，按等次列出单位）",
           tag="cycles", response=DOCX_DOWNLOAD, errors=("401", "403", "404"),
           media_type=DOCX_MIME)
 @require_roles("office", "viewer")

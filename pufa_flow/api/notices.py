@@ -39,7 +39,7 @@ def get_notice(notice_id: int):
     return jsonify(notice_json(get_visible(Notice, notice_id, user), user))
 
 
-@endpoint("/notices/<int:notice_id>/document", "GET", summary="下载整改通知书（Word 公文格式，.docx）",
+@endpoint("/notices/<id:notice_id>/document", "GET", summary="下载整改通知书（Word 公文格式，.docx）",
           tag="rectification", response=DOCX_DOWNLOAD, errors=("401", "403", "404"),
           media_type=DOCX_MIME)
 @require_roles()

@@ -28,7 +28,7 @@ def show(notice_id: int):
                            today=today())
 
 
-@bp.route("/<int:notice_id>/document")
+@bp.route("/<id:notice_id>/document")
 @roles_required()
 def document(notice_id: int):
     """The notice as a Word document in the 公文 format (整改通知书-单位-〔年〕号.docx)."""
