@@ -25,3 +25,17 @@ def test_openapi_declares_the_id_range(client):
     spec = client.get("/api/v1/openapi.json").get_json()
     param = spec["paths"]["/api/v1/units/{unit_id}"]["get"]["parameters"][0]
     assert param["schema"] == {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
+
+
+def test_every_integer_in_a_route_is_a_bounded_id(app):
+    """A new route written with ``<int:…>`` would accept ids the databases cannot hold."""
+    from werkzeug.routing import IntegerConverter
+
+    from pufa_flow.converters import IdConverter
+
+    unbounded = [
+        rule.rule for rule in app.url_map.iter_rules()
+        for conv in rule._converters.values()
+        if isinstance(conv, IntegerConverter) and not isinstance(conv, IdConverter)
+    ]
+    assert unbounded == []
