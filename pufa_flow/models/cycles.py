@@ -100,6 +100,8 @@ class UnitAssessment(Stateful, Timestamps, db.Model):
     workflow = ASSESSMENT
     object_type = "assessment"
     scope_column = "unit_id"
+    #: evaluators and the panel see an assessment only if assigned this (cycle, unit)
+    cycle_column = "cycle_id"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cycle_id: Mapped[int] = mapped_column(sa.ForeignKey("cycles.id", ondelete="CASCADE"), nullable=False, index=True)

@@ -17,10 +17,11 @@ import sqlalchemy as sa
 
 from workflows import TransitionEvent
 
-from ..errors import NotFound, stale_object_conflict
+from ..errors import stale_object_conflict
 from ..extensions import db
 from ..models import AuditEvent
 from ..models.base import utcnow_naive
+from ..models.scoping import check_write
 from ..models.stateful import firing
 from . import audit, transition_notices
 from .transaction import transaction
@@ -91,8 +92,7 @@ def _structurally_possible(obj, trigger: str, role: str) -> bool:
 
 def fire(obj, trigger: str, *, actor, comment: str | None = None, force: bool = False,
          data: dict | None = None, expected_version: int | None = None) -> TransitionEvent:
-    if actor.role == "unit" and getattr(obj, "unit_id", actor.unit_id) != actor.unit_id:
-        raise NotFound("未找到该记录")  # scoping already hides it; never act across units
+    check_write(actor, obj)  # the row policy: NotFound outside it, Forbidden for read-only roles
     with firing(), transaction():
         obj = _lock(obj)
         if expected_version is not None and obj.version != expected_version:
