@@ -38,3 +38,13 @@ def walk_item(item, unit_user, office, to: str):
         workflow.fire(item, trigger, actor=actor, data=data, comment=comment)
     db.session.refresh(item)
     return item
+
+
+def assign(user, cycle, units, role=None):
+    """Give an evaluator or panel member these units of the cycle (the row policy's assignment)."""
+    from pufa_flow.models import CycleAssignment
+
+    for unit in units:
+        db.session.add(CycleAssignment(cycle_id=cycle.id, unit_id=unit.id, user_id=user.id,
+                                       role=role or user.role))
+    db.session.commit()

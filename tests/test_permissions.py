@@ -14,7 +14,7 @@ import re
 import pytest
 
 from pufa_flow.extensions import db
-from pufa_flow.models import ROLES, User
+from pufa_flow.models import ROLES, CycleAssignment, User
 
 from test_isolation import UnknownParameter, _session_client, expand, opened_world, password_hash
 
@@ -83,6 +83,10 @@ def people(app, office_user):
             user.password_hash = password_hash()
             db.session.add(user)
             users[role] = user
+    db.session.flush()
+    for role in ("evaluator", "panel"):  # the row policy shows them only their assigned units
+        db.session.add(CycleAssignment(cycle_id=world.id("cycle"), unit_id=world.id("unit"),
+                                       user_id=users[role].id, role=role))
     db.session.commit()
     return users, world
 

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
-from helpers import new_cycle, new_notice, walk_item
+from helpers import assign, new_cycle, new_notice, walk_item
 
 from pufa_flow.errors import Conflict, ValidationFailed
 from pufa_flow.extensions import db
@@ -108,7 +108,9 @@ def test_full_cycle_with_assessments(client, setup, token_for, make_user):
     office, unit_user = setup["office"], setup["unit_user"]
     cycle = new_cycle(office, [setup["unit"]])
     oh, uh = token_for(office), token_for(unit_user)
-    panel_h = token_for(make_user("panel"))
+    panel = make_user("panel")
+    assign(panel, cycle, [setup["unit"]])
+    panel_h = token_for(panel)
     curl = f"/api/v1/cycles/{cycle.id}/transitions"
     assert post(client, oh, curl, trigger="start").json["status"] == "self_assessment"
     a = client.get(f"/api/v1/cycles/{cycle.id}/assessments", headers=uh).json["items"][0]

@@ -1,4 +1,5 @@
 """Tables. Importing this package registers every model with the metadata."""
+from .assignments import ASSIGNMENT_ROLES, CycleAssignment
 from .audit import AuditEvent, AuditLogIsAppendOnly
 from .calendar import WorkdayOverride
 from .cycles import GRADES, PHASES, Cycle, CyclePhase, UnitAssessment
@@ -17,7 +18,7 @@ def check_bindings() -> None:
 
 
 __all__ = [
-    "ApiToken", "AuditEvent", "AuditLogIsAppendOnly", "CONTACT_ROLES", "Contact", "Cycle",
+    "ASSIGNMENT_ROLES", "ApiToken", "AuditEvent", "AuditLogIsAppendOnly", "CONTACT_ROLES", "Contact", "Cycle", "CycleAssignment",
     "CyclePhase", "GRADES", "ITEM_CATEGORIES", "NOTICE_SOURCES", "Notice", "OutboxMessage",
     "PHASES", "ROLES", "RectificationItem", "STATEFUL_MODELS", "UNIT_KINDS", "Unit",
     "UnitAssessment", "User", "WorkdayOverride", "check_bindings",

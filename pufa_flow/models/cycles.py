@@ -139,6 +139,8 @@ class UnitAssessment(Stateful, Timestamps, db.Model):
     scope_column = "unit_id"
     # the cycle's phase guards count assessments; this one's guards read the cycle
     guarded_by = ("cycle",)
+    #: evaluators and the panel see an assessment only if assigned this (cycle, unit)
+    cycle_column = "cycle_id"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cycle_id: Mapped[int] = mapped_column(sa.ForeignKey("cycles.id", ondelete="CASCADE"), nullable=False)

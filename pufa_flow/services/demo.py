@@ -19,7 +19,7 @@ from werkzeug.security import generate_password_hash
 
 from .. import clock
 from ..extensions import db
-from ..models import Contact, Unit, User, UnitAssessment
+from ..models import Contact, CycleAssignment, Unit, User, UnitAssessment
 from . import cycles, notices, workflow
 from .calendar import today
 from .demo_data import GRADED_UNITS_2023, GIVEN, PROBLEMS, SURNAMES, WITHOUT_ENFORCEMENT
@@ -83,11 +83,19 @@ def _assessments(cycle) -> dict[str, UnitAssessment]:
     return {a.unit.name: a for a in rows}
 
 
+def _assign(cycle, user, units) -> None:
+    """The units this evaluator or panel member examines (until issue 12's teams fill this)."""
+    with transaction():
+        db.session.add_all(CycleAssignment(cycle_id=cycle.id, unit_id=u.id, user_id=user.id, role=user.role)
+                           for u in units)
+
+
 def _graded_cycle_2023(units, unit_users, office, panel, rng) -> None:
     """2023: every unit graded as the bulletin (000) published, results in use."""
     with _on(date(2023, 10, 12)):
         cycle = cycles.create_cycle({"name": "2023年度普法责任制考评", "year": 2023, "phases": _phases(2023),
                                      "unit_ids": [u.id for u in units.values()]}, actor=office)
+    _assign(cycle, panel, units.values())
     with _on(date(2023, 10, 16)):
         workflow.fire(cycle, "start", actor=office)
     by_unit = _assessments(cycle)
@@ -113,12 +121,18 @@ def _graded_cycle_2023(units, unit_users, office, panel, rng) -> None:
         workflow.fire(cycle, "publish_results", actor=office)
 
 
-def _current_cycle(units, unit_users, office, rng) -> None:
-    """This year's cycle in field research: three units never submitted, the office moved on with a reason."""
+def _current_cycle(units, unit_users, office, staff, rng) -> None:
+    """This year's cycle in field research: three units never submitted, the office moved on with a reason.
+
+    The evaluator 李明 and the panel member 赵律师 each examine a few units of it.
+    """
     year = today().year
     with _on(date(year, 10, 12)):
         cycle = cycles.create_cycle({"name": f"{year}年度普法责任制考评", "year": year, "phases": _phases(year),
                                      "unit_ids": [u.id for u in units.values()]}, actor=office)
+    names = sorted(units)
+    _assign(cycle, staff["pingwei"], [units[n] for n in names[0:12:2]])
+    _assign(cycle, staff["pingyi"], [units[n] for n in names[1:12:2]])
     with _on(date(year, 10, 16)):
         workflow.fire(cycle, "start", actor=office)
     late = {"区科协", "区总工会", "区行政审批局"}
@@ -194,7 +208,7 @@ def load(seed: int = 2023) -> dict:
         units, unit_users, staff = _units_and_users(rng)
     office, panel = staff["admin"], staff["pingyi"]
     _graded_cycle_2023(units, unit_users, office, panel, rng)
-    _current_cycle(units, unit_users, office, rng)
+    _current_cycle(units, unit_users, office, staff, rng)
     _notices(units, unit_users, office, rng)
     return {"units": len(units), "users": len(unit_users) + len(staff)}
 

@@ -20,10 +20,11 @@ from sqlalchemy.orm.exc import StaleDataError
 from workflows import TransitionEvent
 
 from ..clock import utcnow_naive
-from ..errors import NotFound, stale_object_conflict
+from ..errors import stale_object_conflict
 from ..extensions import db
 from ..models import AuditEvent
 from ..models.cycles import forget_guard_counts
+from ..models.scoping import check_write
 from ..models.stateful import firing
 from . import audit, transition_notices
 from .transaction import transaction
@@ -93,8 +94,7 @@ def fire(obj, trigger: str, *, actor, comment: str | None = None, force: bool = 
     NotFound; on any of them nothing of this call (nor of the enclosing unit
     of work) is written.
     """
-    if actor.role == "unit" and getattr(obj, "unit_id", actor.unit_id) != actor.unit_id:
-        raise NotFound("未找到该记录")  # scoping already hides it; never act across units
+    check_write(actor, obj)  # the row policy: NotFound outside it, Forbidden for read-only roles
     with transaction(), firing(obj):
         obj = _lock(obj)
         forget_guard_counts(db.session)  # guards read what the locks now protect

@@ -13,7 +13,7 @@ from workflows import WORKFLOWS, TransitionRefused
 
 from ..errors import AppError
 from ..models import STATEFUL_MODELS
-from ..models.scoping import get_visible
+from ..models.scoping import check_write, get_visible
 from ..services import workflow
 from .access import roles_required
 
@@ -40,6 +40,7 @@ def _show_url(obj) -> str:
 @roles_required()
 def fire(object_type: str, object_id: int):
     obj = _object(object_type, object_id)
+    check_write(current_user, obj)  # a read-only role gets the 403 page, not a flash
     trigger = request.form.get("trigger", "")
     data = {k: request.form[k] for k in INPUT_FIELDS if request.form.get(k, "") != ""}
     version = request.form.get("version", "")
