@@ -13,6 +13,7 @@ import socket
 import uuid
 
 import pytest
+from flask.testing import FlaskClient
 import sqlalchemy as sa
 
 from pufa_flow import create_app
@@ -110,7 +111,18 @@ def make_test_app(backend: str, tmp_path, **overrides):
         "SERVER_NAME": None,
     }
     config.update(overrides)
-    return create_app(config)
+    app = create_app(config)
+    app.test_client_class = BufferedClient
+    return app
+
+
+class BufferedClient(FlaskClient):
+    """Responses read whole and closed: a walk that only looks at the status of a
+    file download (send_file) must not leave the file open (ResourceWarning)."""
+
+    def open(self, *args, **kwargs):
+        kwargs.setdefault("buffered", True)
+        return super().open(*args, **kwargs)
 
 
 @pytest.fixture

@@ -42,13 +42,13 @@ from pufa_flow.services.auth import issue_token
 #: object kinds the factory creates; True = unit-owned (a unit user may only
 #: see its own), False = shared (cycles: every unit takes part in them)
 KINDS = {"unit": True, "contact": True, "user": True, "assessment": True,
-         "notice": True, "item": True, "cycle": False}
+         "notice": True, "item": True, "attachment": True, "cycle": False}
 
 #: URL parameter name -> the object kind whose id fills it
 PARAM_KINDS = {
     "unit_id": "unit", "contact_id": "contact", "user_id": "user",
     "assessment_id": "assessment", "notice_id": "notice", "item_id": "item",
-    "rectification_item_id": "item", "cycle_id": "cycle",
+    "rectification_item_id": "item", "cycle_id": "cycle", "attachment_id": "attachment",
 }
 
 #: parameters that name an object only together with the path around them:
@@ -60,7 +60,7 @@ SEGMENT_KINDS = {
     "user": "user", "users": "user", "assessment": "assessment", "assessments": "assessment",
     "notice": "notice", "notices": "notice", "item": "item", "items": "item",
     "rectification-items": "item", "rectification_items": "item",
-    "cycle": "cycle", "cycles": "cycle",
+    "cycle": "cycle", "cycles": "cycle", "attachment": "attachment", "attachments": "attachment",
 }
 #: values tried for an ``object_type`` parameter (the audit/API vocabulary)
 OBJECT_TYPES = ["unit", "contact", "user", "assessment", "notice", "item", "cycle"]
@@ -165,6 +165,11 @@ def _create_unit_world(label: str, cycle) -> World:
                         due_date=date(2099, 6, 30))
             db.session.add(item)
             world.objects["item"] = item
+        from pufa_flow.services import attachments
+
+        stored = attachments.store_upload(b"%PDF-1.4 isolation", f"{label}的整改报告.pdf",
+                                          unit_id=unit.id, uploader=None)
+        world.objects["attachment"] = attachments.link(stored, "notice", notice.id)
     db.session.flush()
     return world
 

@@ -1,5 +1,6 @@
 """Tables. Importing this package registers every model with the metadata."""
 from .assignments import ASSIGNMENT_ROLES, CycleAssignment
+from .attachments import Attachment
 from .audit import AuditEvent, AuditLogIsAppendOnly
 from .calendar import WorkdayOverride
 from .cycles import GRADES, PHASES, Cycle, CyclePhase, UnitAssessment
@@ -18,7 +19,7 @@ def check_bindings() -> None:
 
 
 __all__ = [
-    "ASSIGNMENT_ROLES", "ApiToken", "AuditEvent", "AuditLogIsAppendOnly", "CONTACT_ROLES", "Contact", "Cycle", "CycleAssignment",
+    "ASSIGNMENT_ROLES", "ApiToken", "Attachment", "AuditEvent", "AuditLogIsAppendOnly", "CONTACT_ROLES", "Contact", "Cycle", "CycleAssignment",
     "CyclePhase", "GRADES", "ITEM_CATEGORIES", "NOTICE_SOURCES", "Notice", "OutboxMessage",
     "PHASES", "ROLES", "RectificationItem", "STATEFUL_MODELS", "UNIT_KINDS", "Unit",
     "UnitAssessment", "User", "WorkdayOverride", "check_bindings",
