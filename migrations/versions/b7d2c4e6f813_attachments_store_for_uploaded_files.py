@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'b7d2c4e6f813'
-down_revision = 'a1c3e5f7b902'  # chained on this branch; re-chain at merge
+down_revision = 'a1c3e5f7b902'
 branch_labels = None
 depends_on = None
 
