@@ -8,7 +8,7 @@ from .base import current_api_user, require_roles
 from .spec import endpoint
 
 
-@endpoint("/attachments/<int:attachment_id>/content", "GET", summary="下载附件（按数据权限）",
+@endpoint("/attachments/<id:attachment_id>/content", "GET", summary="下载附件（按数据权限）",
           tag="attachments", errors=("400", "401", "403", "404"))
 @require_roles()
 def download_attachment(attachment_id: int):

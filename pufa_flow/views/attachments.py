@@ -24,7 +24,7 @@ def send_attachment(attachment: Attachment):
     return response
 
 
-@bp.route("/<int:attachment_id>")
+@bp.route("/<id:attachment_id>")
 @roles_required()
 def download(attachment_id: int):
     return send_attachment(get_visible(Attachment, attachment_id, current_user))
