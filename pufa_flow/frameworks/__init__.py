@@ -1,0 +1,27 @@
+"""Indicator frameworks held as plain data, with no Flask or database in sight.
+
+The 评议指标 table and the county checklist change from year to year by
+decree; keeping them as frozen data (one module per published version) lets a
+score be recomputed and checked by hand against the paper it came from.
+"""
+from pufa_flow.frameworks.model import (
+    RULE_KINDS,
+    Category,
+    ChecklistItem,
+    Framework,
+    FrameworkInvalid,
+    Indicator,
+    Rule,
+    Tier,
+)
+
+__all__ = [
+    "RULE_KINDS",
+    "Category",
+    "ChecklistItem",
+    "Framework",
+    "FrameworkInvalid",
+    "Indicator",
+    "Rule",
+    "Tier",
+]
