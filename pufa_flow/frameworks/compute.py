@@ -135,7 +135,10 @@ def compute(framework: Framework, entries: list[dict], *, has_enforcement_power:
             errors[index] = "格式不正确"
             continue
         rule_id = entry.get("rule_id")
-        found = framework.rule(rule_id) if isinstance(rule_id, str) else None
+        if not isinstance(rule_id, str) or not rule_id:
+            errors[index] = "缺少评议规则编号"
+            continue
+        found = framework.rule(rule_id)
         if found is None:
             errors[index] = f"没有编号为“{rule_id}”的评议规则"
             continue
@@ -147,9 +150,8 @@ def compute(framework: Framework, entries: list[dict], *, has_enforcement_power:
         if not isinstance(note, str):
             errors[index] = "说明须为文字"
             continue
-        key = (rule.id, entry.get("tier") if rule.kind == "tier" else None)
-        if not isinstance(key[1], (str, type(None))):
-            key = (rule.id, repr(key[1]))
+        tier_key = entry.get("tier") if rule.kind == "tier" else None
+        key = (rule.id, tier_key if isinstance(tier_key, str) else repr(tier_key))
         if key in seen:
             errors[index] = "同一评议规则重复填写"
             continue
