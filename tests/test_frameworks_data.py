@@ -113,3 +113,22 @@ def test_an_inconsistent_rule_is_refused():
         Rule("r", "每少1个扣4分", "per_unit", per_unit=Decimal(4))
     with pytest.raises(FrameworkInvalid, match="unknown kind"):
         Rule("r", "?", "percent")
+
+
+def test_the_package_imports_only_the_standard_library_and_itself():
+    import ast
+    import sys
+
+    import pufa_flow.frameworks as package
+
+    for path in Path(package.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            else:
+                continue
+            for name in names:
+                top = name.split(".")[0]
+                assert top in sys.stdlib_module_names or name.startswith("pufa_flow.frameworks"), (path.name, name)
