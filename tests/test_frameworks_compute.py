@@ -187,6 +187,7 @@ def test_scores_are_decimals():
     (e("n23-16-a", 0, tier="national"), "数量须至少为1"),
     (e("n23-03-a", tier="national"), "该规则不分级别，不能填写级别"),
     (e("n23-03-a", note=5), "说明须为文字"),
+    (e("n23-03-a", note=0), "说明须为文字"),
 ])
 def test_a_bad_entry_is_refused_with_a_chinese_reason(entry, reason):
     with pytest.raises(ScoreSheetInvalid) as caught:

@@ -123,13 +123,19 @@ def _amount(rule: Rule, entry: dict, index: int, errors: dict[int, str]) -> tupl
 
 
 def compute(framework: Framework, entries: list[dict], *, has_enforcement_power: bool) -> ScoreSheet:
-    """The score sheet for one unit; raises ``ScoreSheetInvalid`` on any bad entry."""
+    """The score sheet for one unit; raises ``ScoreSheetInvalid`` on any bad entry.
+
+    An entry is ``{"rule_id", "count", "note"}`` plus ``"tier"`` (a ``Tier.key``)
+    for a tier rule. ``count`` is how many are missing for a per_unit rule
+    (3 of 5 工作信息 → 2), how many awards at that level for a tier rule
+    (default 1), and must be absent for fixed and whole rules. A rule not
+    listed is not applied.
+    """
     if framework.kind != "score_sheet":
         raise ValueError(f"{framework.id} is not a score sheet")
     errors: dict[int, str] = {}
     seen: set[tuple[str, str | None]] = set()
     applied: dict[int, list[AppliedRule]] = {}
-    whole: set[int] = set()
     for index, entry in enumerate(entries):
         if not isinstance(entry, dict):
             errors[index] = "格式不正确"
@@ -146,7 +152,8 @@ def compute(framework: Framework, entries: list[dict], *, has_enforcement_power:
         if rule.requires_enforcement_power and not has_enforcement_power:
             errors[index] = "该规则不适用于无司法、执法权限的单位"
             continue
-        note = entry.get("note") or ""
+        note = entry.get("note")
+        note = "" if note is None else note
         if not isinstance(note, str):
             errors[index] = "说明须为文字"
             continue
@@ -160,7 +167,6 @@ def compute(framework: Framework, entries: list[dict], *, has_enforcement_power:
         if index in errors:
             continue
         if rule.kind == "whole":
-            whole.add(indicator.number)
             amount = indicator.max_points
         applied.setdefault(indicator.number, []).append(
             AppliedRule(rule.id, rule.text, count, tier, amount, note)
