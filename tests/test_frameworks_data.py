@@ -132,3 +132,19 @@ def test_the_package_imports_only_the_standard_library_and_itself():
             for name in names:
                 top = name.split(".")[0]
                 assert top in sys.stdlib_module_names or name.startswith("pufa_flow.frameworks"), (path.name, name)
+
+
+def test_a_rule_worth_more_than_its_indicator_is_refused():
+    categories = _small().categories
+    big = dataclasses.replace(categories[0].indicators[0].rules[0], id="x-01-b", points=Decimal(101))
+    with pytest.raises(FrameworkInvalid, match="101 points exceed indicator 1"):
+        _small(categories=(dataclasses.replace(categories[0], indicators=(
+            dataclasses.replace(categories[0].indicators[0], rules=(big,)),)), categories[1]))
+
+
+def test_the_registry_knows_both_frameworks_by_id():
+    from pufa_flow.frameworks.registry import FRAMEWORKS, get_framework
+
+    assert get_framework("nanchang-2023") is NANCHANG_2023
+    assert get_framework("nanchang-county-checklist-2023") is COUNTY_CHECKLIST
+    assert get_framework("nope") is None and len(FRAMEWORKS) == 2

@@ -166,6 +166,9 @@ def _check(fw: Framework) -> list[str]:
             for r in i.rules:
                 if i.is_bonus and r.kind not in ("fixed", "tier"):
                     errors.append(f"rule {r.id}: a bonus rule is fixed or tier")
+                limit = r.points if r.kind == "fixed" else r.cap
+                if limit is not None and limit > i.max_points:
+                    errors.append(f"rule {r.id}: {limit} points exceed indicator {i.number}'s {i.max_points}")
                 if not i.is_bonus and r.kind == "tier":
                     errors.append(f"rule {r.id}: a tier rule belongs to a bonus indicator")
     return errors
