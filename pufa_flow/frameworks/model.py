@@ -1,49 +1,87 @@
-"""Indicator frameworks as plain frozen data.
+"""The shapes of an indicator framework, checked when a framework is built.
 
-Kept free of Flask and SQLAlchemy so the shipped frameworks, the score
-computation and their tests run without an application or a database.
+Validation runs in ``Framework.__post_init__`` so that a mistyped table fails
+at import time rather than in the middle of a scoring session.
 """
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Literal
+
+RULE_KINDS = ("fixed", "per_unit", "whole", "tier")
+FRAMEWORK_KINDS = ("score_sheet", "checklist")
+TOTAL_POINTS = Decimal(100)
 
 
-class RuleKind(str, enum.Enum):
-    FIXED = "fixed"            # 扣 N 分, chosen or not
-    PER_UNIT = "per_unit"      # 每少 1 个扣 N 分, capped
-    WHOLE = "whole"            # …不得分: the indicator's points
-    BONUS_TIER = "bonus_tier"  # 加 N 分, one tier per indicator
+class FrameworkInvalid(ValueError):
+    """A framework's data contradicts itself (duplicate ids, sums off…)."""
 
 
-class AppliesTo(str, enum.Enum):
-    ALL = "all"
-    ENFORCEMENT_ONLY = "enforcement_only"  # 对无司法、执法权限的单位不扣分
+@dataclass(frozen=True)
+class Tier:
+    """One level of a bonus rule: 国家级 / 省级 / 市级."""
+
+    key: str
+    label: str
+    points: Decimal
 
 
 @dataclass(frozen=True)
 class Rule:
+    """One sentence of an indicator's 评议标准.
+
+    ``fixed``: a set number of points off (or on, for a bonus indicator);
+    ``per_unit``: ``per_unit`` points per missing unit, at most ``cap``;
+    ``whole``: the indicator scores 0; ``tier``: a bonus whose points depend
+    on the level of the award (``tiers``).
+    """
+
     id: str
     text: str
-    kind: RuleKind
-    points: Decimal              # per chosen rule, or per missing unit
-    cap: Decimal | None = None   # PER_UNIT: the most it may take
-    required: int | None = None  # PER_UNIT: the count asked for (不少于 N)
-    applies_to: AppliesTo = AppliesTo.ALL
+    kind: Literal["fixed", "per_unit", "whole", "tier"]
+    points: Decimal | None = None
+    per_unit: Decimal | None = None
+    cap: Decimal | None = None
+    requires_enforcement_power: bool = False
+    tiers: tuple[Tier, ...] = ()
+
+    def __post_init__(self) -> None:
+        problems = []
+        if self.kind not in RULE_KINDS:
+            problems.append(f"unknown kind {self.kind!r}")
+        if self.kind == "fixed" and (self.points is None or self.points <= 0):
+            problems.append("a fixed rule needs positive points")
+        if self.kind == "per_unit" and (
+            self.per_unit is None or self.per_unit <= 0 or self.cap is None or self.cap < self.per_unit
+        ):
+            problems.append("a per_unit rule needs per_unit > 0 and cap >= per_unit")
+        if self.kind == "tier" and not self.tiers:
+            problems.append("a tier rule needs tiers")
+        if self.kind != "tier" and self.tiers:
+            problems.append("only a tier rule has tiers")
+        if self.tiers and len({t.key for t in self.tiers}) != len(self.tiers):
+            problems.append("duplicate tier keys")
+        if problems:
+            raise FrameworkInvalid(f"rule {self.id}: " + "; ".join(problems))
+
+    def tier(self, key: str) -> Tier | None:
+        return next((t for t in self.tiers if t.key == key), None)
 
 
 @dataclass(frozen=True)
 class Indicator:
     number: int
-    text: str
+    title: str
+    content: str
     max_points: Decimal
-    rules: tuple[Rule, ...]
     is_bonus: bool = False
+    rules: tuple[Rule, ...] = ()
 
 
 @dataclass(frozen=True)
 class Category:
+    key: str
     name: str
     max_points: Decimal
     indicators: tuple[Indicator, ...]
@@ -51,46 +89,86 @@ class Category:
 
 
 @dataclass(frozen=True)
+class ChecklistItem:
+    """A checklist line: something to look at, not something to score."""
+
+    number: int
+    part: str
+    text: str
+    is_bonus: bool = False
+
+
+@dataclass(frozen=True)
 class Framework:
-    code: str
+    id: str
     name: str
-    version: int
-    categories: tuple[Category, ...]
-    bonus_cap: Decimal = Decimal(15)
-    total_max: Decimal = Decimal(100)
-    rules_by_id: dict = field(init=False, repr=False, compare=False)
+    version: str
+    kind: Literal["score_sheet", "checklist"]
+    categories: tuple[Category, ...] = ()
+    items: tuple[ChecklistItem, ...] = ()
+    bonus_cap: Decimal = Decimal(0)
+    _rules: dict[str, tuple[Indicator, Rule]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
-    def __post_init__(self):
-        rules: dict[str, tuple[Rule, Indicator]] = {}
-        numbers = set()
-        regular = Decimal(0)
-        for cat in self.categories:
-            if not cat.is_bonus:
-                regular += cat.max_points
-            total = sum((i.max_points for i in cat.indicators), Decimal(0))
-            if cat.is_bonus:
-                if not all(i.is_bonus for i in cat.indicators):
-                    raise ValueError(f"{cat.name}: bonus category with a regular indicator")
-            elif total != cat.max_points:
-                raise ValueError(f"{cat.name}: indicators sum to {total}, not {cat.max_points}")
-            for ind in cat.indicators:
-                if ind.number in numbers:
-                    raise ValueError(f"indicator {ind.number} twice")
-                numbers.add(ind.number)
-                for rule in ind.rules:
-                    if rule.id in rules:
-                        raise ValueError(f"rule id {rule.id} twice")
-                    if rule.points > ind.max_points or rule.points <= 0:
-                        raise ValueError(f"rule {rule.id}: points out of range")
-                    if (rule.kind is RuleKind.BONUS_TIER) != ind.is_bonus:
-                        raise ValueError(f"rule {rule.id}: kind does not fit the indicator")
-                    if rule.kind is RuleKind.PER_UNIT and (rule.cap is None or rule.cap > ind.max_points):
-                        raise ValueError(f"rule {rule.id}: per-unit rule needs a cap within the points")
-                    rules[rule.id] = (rule, ind)
-        if regular != self.total_max:
-            raise ValueError(f"categories sum to {regular}, not {self.total_max}")
-        object.__setattr__(self, "rules_by_id", rules)
+    def __post_init__(self) -> None:
+        errors = _check(self)
+        if errors:
+            raise FrameworkInvalid(f"framework {self.id}: " + "; ".join(errors))
+        for indicator in self.indicators():
+            for rule in indicator.rules:
+                self._rules[rule.id] = (indicator, rule)
 
-    @property
     def indicators(self) -> tuple[Indicator, ...]:
         return tuple(i for c in self.categories for i in c.indicators)
+
+    def rule(self, rule_id: str) -> tuple[Indicator, Rule] | None:
+        """The rule and its indicator, or ``None`` for an unknown id."""
+        return self._rules.get(rule_id)
+
+
+def _check(fw: Framework) -> list[str]:
+    errors: list[str] = []
+    if fw.kind not in FRAMEWORK_KINDS:
+        errors.append(f"unknown kind {fw.kind!r}")
+    if fw.kind == "checklist":
+        if fw.categories:
+            errors.append("a checklist has items, not categories")
+        numbers = [i.number for i in fw.items]
+        if numbers != list(range(1, len(numbers) + 1)):
+            errors.append("checklist items must be numbered 1..n without gaps")
+        return errors
+    if fw.items:
+        errors.append("a score sheet has categories, not items")
+    keys = [c.key for c in fw.categories]
+    if len(set(keys)) != len(keys):
+        errors.append("duplicate category keys")
+    numbers = [i.number for i in fw.indicators()]
+    if len(set(numbers)) != len(numbers):
+        errors.append("duplicate indicator numbers")
+    rule_ids = [r.id for i in fw.indicators() for r in i.rules]
+    duplicates = sorted({r for r in rule_ids if rule_ids.count(r) > 1})
+    if duplicates:
+        errors.append(f"duplicate rule ids {duplicates}")
+    scored = sum((c.max_points for c in fw.categories if not c.is_bonus), Decimal(0))
+    if scored != TOTAL_POINTS:
+        errors.append(f"category maxima sum to {scored}, not {TOTAL_POINTS}")
+    bonus = sum((c.max_points for c in fw.categories if c.is_bonus), Decimal(0))
+    if bonus != fw.bonus_cap:
+        errors.append(f"bonus categories sum to {bonus}, bonus cap is {fw.bonus_cap}")
+    for c in fw.categories:
+        points = sum((i.max_points for i in c.indicators), Decimal(0))
+        if points != c.max_points:
+            errors.append(f"category {c.key}: indicators sum to {points}, not {c.max_points}")
+        for i in c.indicators:
+            if i.is_bonus != c.is_bonus:
+                errors.append(f"indicator {i.number}: bonus flag differs from its category")
+            if not i.rules:
+                errors.append(f"indicator {i.number}: no rules")
+            for r in i.rules:
+                if i.is_bonus and r.kind not in ("fixed", "tier"):
+                    errors.append(f"rule {r.id}: a bonus rule is fixed or tier")
+                limit = r.points if r.kind == "fixed" else r.cap
+                if limit is not None and limit > i.max_points:
+                    errors.append(f"rule {r.id}: {limit} points exceed indicator {i.number}'s {i.max_points}")
+                if not i.is_bonus and r.kind == "tier":
+                    errors.append(f"rule {r.id}: a tier rule belongs to a bonus indicator")
+    return errors
