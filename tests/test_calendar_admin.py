@@ -257,7 +257,8 @@ def test_the_calendar_form_needs_its_csrf_token(app, backend, tmp_path, office_u
 
     from conftest import PASSWORD, make_test_app
 
-    client = make_test_app(backend, tmp_path, WTF_CSRF_ENABLED=True).test_client()
+    csrf_app = make_test_app(backend, tmp_path, WTF_CSRF_ENABLED=True)
+    client = csrf_app.test_client()
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"',
                       client.get("/login").get_data(as_text=True))
     signed_in = client.post("/login", data={"username": office_user.username, "password": PASSWORD,
@@ -266,6 +267,9 @@ def test_the_calendar_form_needs_its_csrf_token(app, backend, tmp_path, office_u
     response = client.post("/calendar/ranges", data={
         "start": "2027-01-01", "end": "2027-01-01", "kind": "holiday", "note": NOTICE})
     assert response.status_code == 400 and _override_days() == {}
+    with csrf_app.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 # -- the API and the CLI ---------------------------------------------------------
