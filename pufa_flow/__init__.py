@@ -40,7 +40,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from . import api, views
     from .jinja import register_filters
+    from .services.calendar import forget_per_request
 
+    app.before_request(forget_per_request)
     register_filters(app)
     api.init_app(app)
     views.init_app(app)

@@ -21,16 +21,34 @@ ONE_DAY = timedelta(days=1)
 MAX_SCAN = 60  # no holiday run in China is longer than this
 
 
+def package_years() -> range:
+    """The years whose holidays the installed chinesecalendar release knows."""
+    days = chinese_calendar.holidays
+    return range(min(days).year, max(days).year + 1)
+
+
 class WorkdayCalendar:
-    def __init__(self, overrides: Mapping[date, bool] | None = None):
+    """``covered_years``: years the office has declared complete in its overrides.
+
+    A day outside the package's years and the covered ones is answered by the
+    weekday rule, and its year is remembered in ``uncovered_years`` so that the
+    page that asked can warn that its dates may be wrong.
+    """
+
+    def __init__(self, overrides: Mapping[date, bool] | None = None, covered_years=()):
         self._overrides = dict(overrides or {})
+        self._covered = set(package_years()) | set(covered_years)
+        self.uncovered_years: set[int] = set()
 
     def is_workday(self, day: date) -> bool:
         if day in self._overrides:
             return self._overrides[day]
+        if day.year not in self._covered:
+            self.uncovered_years.add(day.year)
+            return day.weekday() < 5
         try:
             return chinese_calendar.is_workday(day)
-        except NotImplementedError:
+        except NotImplementedError:  # a covered year beyond the package: the office's overrides hold it all
             return day.weekday() < 5
 
     def next_workday_on_or_after(self, day: date) -> date:

@@ -2,7 +2,7 @@
 from .assignments import ASSIGNMENT_ROLES, CycleAssignment
 from .attachments import Attachment
 from .audit import AuditEvent, AuditLogIsAppendOnly
-from .calendar import WorkdayOverride
+from .calendar import WorkdayOverride, WorkdayYear
 from .cycles import GRADES, PHASES, Cycle, CyclePhase, UnitAssessment
 from .org import CONTACT_ROLES, UNIT_KINDS, Contact, Unit
 from .outbox import OutboxMessage
@@ -22,5 +22,5 @@ __all__ = [
     "ASSIGNMENT_ROLES", "ApiToken", "Attachment", "AuditEvent", "AuditLogIsAppendOnly", "CONTACT_ROLES", "Contact", "Cycle", "CycleAssignment",
     "CyclePhase", "GRADES", "ITEM_CATEGORIES", "NOTICE_SOURCES", "Notice", "OutboxMessage",
     "PHASES", "ROLES", "RectificationItem", "STATEFUL_MODELS", "UNIT_KINDS", "Unit",
-    "UnitAssessment", "User", "WorkdayOverride", "check_bindings",
+    "UnitAssessment", "User", "WorkdayOverride", "WorkdayYear", "check_bindings",
 ]

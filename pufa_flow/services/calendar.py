@@ -8,7 +8,7 @@ from flask import current_app, g, has_app_context
 
 from ..clock import local_today
 from ..extensions import db
-from ..models import RectificationItem, WorkdayOverride
+from ..models import RectificationItem, WorkdayOverride, WorkdayYear
 from ..workdays import WorkdayCalendar
 
 
@@ -17,10 +17,22 @@ def calendar() -> WorkdayCalendar:
     if has_app_context() and "workday_calendar" in g:
         return g.workday_calendar
     rows = db.session.execute(sa.select(WorkdayOverride.day, WorkdayOverride.is_workday)).all()
-    cal = WorkdayCalendar({day: is_workday for day, is_workday in rows})
+    covered = db.session.scalars(sa.select(WorkdayYear.year)).all()
+    cal = WorkdayCalendar({day: is_workday for day, is_workday in rows}, covered)
     if has_app_context():
         g.workday_calendar = cal
     return cal
+
+
+def forget_per_request() -> None:
+    """A request starts with a fresh calendar, even inside an app context kept open (tests, CLI)."""
+    g.pop("workday_calendar", None)
+
+
+def uncovered_years() -> list[int]:
+    """Years this request computed dates in without knowing their holidays."""
+    cal = g.get("workday_calendar") if has_app_context() else None
+    return sorted(cal.uncovered_years) if cal is not None else []
 
 
 def today(now: datetime | None = None) -> date:

@@ -37,3 +37,7 @@ class ImportForm(FlaskForm):
 
 class TransitionForm(FlaskForm):
     comment = TextAreaField("说明")
+
+
+class CalendarImportForm(FlaskForm):
+    file = FileField("节假日安排文件（.xlsx 或 .csv）")
