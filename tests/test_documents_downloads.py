@@ -153,3 +153,23 @@ def test_render_makes_pdf_and_png_pages(tmp_path):
     result = render(tmp_path, {"整改通知书": rectification_notice(samples.notice())})
     assert [p.name for p in result.pdf] == ["整改通知书.pdf"]
     assert len(result.png) >= 2 and all(p.stat().st_size > 1000 for p in result.png)
+
+
+def test_the_cycle_page_offers_the_bulletin_to_the_office_and_leaders_only(app, client, login, make_user, make_unit):
+    from pufa_flow.models import Cycle
+    from pufa_flow.services import demo
+
+    demo.load()
+    db.session.commit()
+    cycle = db.session.scalar(sa.select(Cycle).where(Cycle.year == 2023))
+    viewer = make_user("viewer")
+    login(viewer)
+    page = client.get(f"/cycles/{cycle.id}").get_data(as_text=True)
+    assert f'href="/cycles/{cycle.id}/bulletin"' in page
+    response = client.get(f"/cycles/{cycle.id}/bulletin")
+    assert response.status_code == 200 and response.mimetype == DOCX_MIME
+    assert "有18个单位评为优秀等次" in "".join(body_texts(open_docx(response.data)))
+    client.post("/logout")
+    evaluator = make_user("evaluator")
+    login(evaluator)
+    assert client.get(f"/cycles/{cycle.id}/bulletin").status_code == 403

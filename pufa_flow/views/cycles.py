@@ -45,3 +45,12 @@ def _status_counts(base) -> dict[str, int]:
 def assessment(assessment_id: int):
     a = get_visible(UnitAssessment, assessment_id, current_user)
     return render_template("cycles/assessment.html", a=a)
+
+
+@bp.route("/<id:cycle_id>/bulletin")
+@roles_required("office", "viewer")
+def bulletin(cycle_id: int):
+    """The cycle's 考评情况通报 as a Word document in the 公文 format, units listed by grade."""
+    from ..documents.responses import bulletin_response
+
+    return bulletin_response(get_visible(Cycle, cycle_id, current_user))
