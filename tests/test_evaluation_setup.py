@@ -280,3 +280,51 @@ def test_a_viewer_reads_the_page_without_its_forms(world, client, login, make_us
     page = client.get(f"/cycles/{world['cycle'].id}/evaluation").get_data(as_text=True)
     assert "随机种子" in page and "重新抽样" not in page and "新建小组" not in page
     assert client.post(f"/cycles/{world['cycle'].id}/evaluation/sample", data={}).status_code == 403
+
+
+# -- the API -----------------------------------------------------------------------
+def test_the_api_sets_up_the_field_research(world, client, token_for, make_user):
+    office, cycle = token_for(world["office"]), world["cycle"]
+    c, e, p = world["counties"], world["evaluators"], world["panel"]
+    assert client.get(f"/api/v1/cycles/{cycle.id}/sample", headers=office).status_code == 404
+    drawn = client.post(f"/api/v1/cycles/{cycle.id}/sample", headers=office, json={
+        "quotas": {"county": 2}, "forced_in": [c[0].id], "seed": 7})
+    assert drawn.status_code == 201, drawn.get_json()
+    sample = drawn.get_json()
+    assert sample["seed"] == 7 and c[0].id in sample["unit_ids"] and len(sample["unit_ids"]) == 2
+    assert client.get(f"/api/v1/cycles/{cycle.id}/sample", headers=office).get_json() == sample
+
+    team = client.post(f"/api/v1/cycles/{cycle.id}/teams", headers=office, json={
+        "name": "第一调研评估小组", "leader_id": e[0].id, "member_ids": [e[1].id]}).get_json()
+    assert team["member_ids"] == sorted([e[0].id, e[1].id])
+    teams = client.put(f"/api/v1/cycles/{cycle.id}/team-units", headers=office, json={"units": [
+        {"unit_id": u, "team_id": team["id"], "visit_on": "2026-11-12"} for u in sample["unit_ids"]]}).get_json()
+    assert [u["unit_id"] for u in teams["items"][0]["units"]] == sample["unit_ids"]
+    renamed = client.put(f"/api/v1/cycles/{cycle.id}/teams/{team['id']}", headers=office, json={
+        "name": "第一组", "leader_id": e[0].id, "member_ids": []}).get_json()
+    assert renamed["name"] == "第一组" and renamed["member_ids"] == [e[0].id]
+
+    panel = client.put(f"/api/v1/cycles/{cycle.id}/panel", headers=office, json={
+        "assignments": {str(p[0].id): [c[1].id]}}).get_json()
+    assert {m["user_id"]: m["unit_ids"] for m in panel["members"]} == {p[0].id: [c[1].id], p[1].id: []}
+    profile = client.put(f"/api/v1/users/{p[0].id}/panel-profile", headers=office,
+                         json={"affiliation": "media", "organisation": "区融媒体中心"}).get_json()
+    assert profile["affiliation_label"] == "媒体"
+    assert client.delete(f"/api/v1/cycles/{cycle.id}/teams/{team['id']}", headers=office).status_code == 204
+    assert client.get(f"/api/v1/cycles/{cycle.id}/teams", headers=office).get_json() == {"items": []}
+
+
+def test_the_api_refuses_other_roles_and_bad_input_with_its_envelope(world, client, token_for):
+    cycle = world["cycle"]
+    evaluator = token_for(world["evaluators"][0])
+    assert client.post(f"/api/v1/cycles/{cycle.id}/sample", headers=evaluator,
+                       json={"quotas": {"county": 1}}).status_code == 403
+    office = token_for(world["office"])
+    bad = client.post(f"/api/v1/cycles/{cycle.id}/sample", headers=office, json={"quotas": {"county": 99}})
+    assert bad.status_code == 422 and "只有 6 个" in bad.get_json()["error"]["details"]["fields"]["quotas.county"]
+    assert client.put(f"/api/v1/cycles/{cycle.id}/team-units", headers=office,
+                      json={"units": "all"}).status_code == 422
+    assert client.put(f"/api/v1/cycles/{cycle.id}/panel", headers=office,
+                      json={"assignments": [1, 2]}).status_code == 422
+    assert client.put(f"/api/v1/cycles/{cycle.id}/teams/999", headers=office,
+                      json={"name": "x", "leader_id": 1}).status_code == 404
