@@ -255,9 +255,10 @@ def test_a_page_whose_dates_are_all_known_shows_no_warning(app, client, login, o
 def test_the_calendar_form_needs_its_csrf_token(app, backend, tmp_path, office_user):
     import re
 
-    from conftest import PASSWORD, make_test_app
+    from tests.conftest import PASSWORD, make_test_app
 
-    csrf_app = make_test_app(backend, tmp_path, WTF_CSRF_ENABLED=True)
+    csrf_app = make_test_app(backend, tmp_path, WTF_CSRF_ENABLED=True,
+                             SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"])
     client = csrf_app.test_client()
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"',
                       client.get("/login").get_data(as_text=True))

@@ -74,6 +74,7 @@ PARAM_VALUES = {
     "workflow": WORKFLOW_NAMES, "workflow_name": WORKFLOW_NAMES, "machine": WORKFLOW_NAMES,
     "fmt": ["docx"], "format": ["docx"],
     "year": [2027],                # the working-day calendar: shared, office-only writes
+    "team_id": [1],                # evaluation teams: office-only routes under a cycle
 }
 
 #: endpoints the walk does not request, with the reason

@@ -4,6 +4,7 @@ from .attachments import Attachment
 from .audit import AuditEvent, AuditLogIsAppendOnly
 from .calendar import WorkdayOverride, WorkdayYear
 from .cycles import GRADES, PHASES, Cycle, CyclePhase, UnitAssessment
+from .evaluation import AFFILIATIONS, EvaluationTeam, PanelProfile, SampleDraw, TeamMember, TeamUnit
 from .org import CONTACT_ROLES, UNIT_KINDS, Contact, Unit
 from .outbox import OutboxMessage
 from .rectification import ITEM_CATEGORIES, NOTICE_SOURCES, Notice, RectificationItem
@@ -19,7 +20,7 @@ def check_bindings() -> None:
 
 
 __all__ = [
-    "ASSIGNMENT_ROLES", "ApiToken", "Attachment", "AuditEvent", "AuditLogIsAppendOnly", "CONTACT_ROLES", "Contact", "Cycle", "CycleAssignment",
+    "AFFILIATIONS", "ASSIGNMENT_ROLES", "EvaluationTeam", "PanelProfile", "SampleDraw", "TeamMember", "TeamUnit", "ApiToken", "Attachment", "AuditEvent", "AuditLogIsAppendOnly", "CONTACT_ROLES", "Contact", "Cycle", "CycleAssignment",
     "CyclePhase", "GRADES", "ITEM_CATEGORIES", "NOTICE_SOURCES", "Notice", "OutboxMessage",
     "PHASES", "ROLES", "RectificationItem", "STATEFUL_MODELS", "UNIT_KINDS", "Unit",
     "UnitAssessment", "User", "WorkdayOverride", "WorkdayYear", "check_bindings",

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_login import AnonymousUserMixin
 
-from . import (attachments, audit, auth, calendar, cycles, diagrams, errors, imports, items, main, notices, units, users,
+from . import (attachments, audit, auth, calendar, cycles, evaluation, diagrams, errors, imports, items, main, notices, units, users,
                workflow_actions)
 
 
@@ -27,6 +27,6 @@ def init_app(app) -> None:
         return user if user is not None and user.is_active_account else None
 
     for module in (auth, main, attachments, units, users, audit, imports, cycles, notices, items, workflow_actions,
-                   diagrams, calendar):
+                   diagrams, calendar, evaluation):
         app.register_blueprint(module.bp)
     errors.init_app(app)

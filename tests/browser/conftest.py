@@ -47,6 +47,8 @@ class LiveServer:
     spare_username: str = SPARE_USER[1]
     unit_name: str = UNIT_NAME
     password: str = PASSWORD
+    #: the served application, for fixtures that add data through the services
+    app: object = None
 
 
 def _seed(app) -> None:
@@ -106,7 +108,7 @@ def live_server(tmp_path_factory):
     thread = threading.Thread(target=server.serve_forever, name="browser-live-server", daemon=True)
     thread.start()
     try:
-        yield LiveServer(url=f"http://127.0.0.1:{server.server_port}")
+        yield LiveServer(url=f"http://127.0.0.1:{server.server_port}", app=app)
     finally:
         server.shutdown()
         server.server_close()
