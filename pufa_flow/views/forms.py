@@ -18,8 +18,9 @@ class ActionForm(FlaskForm):
 
 class UnitForm(FlaskForm):
     name = StringField("单位名称")
-    kind = SelectField("单位类别")
-    parent_id = SelectField("上级单位", coerce=str)
+    # validate_choice=False: a value outside the list reaches the service, which refuses it in Chinese
+    kind = SelectField("单位类别", validate_choice=False)
+    parent_id = SelectField("上级单位", coerce=str, validate_choice=False)
     has_enforcement_power = BooleanField("具有行政执法权限")
 
 
@@ -27,8 +28,8 @@ class UserForm(FlaskForm):
     username = StringField("用户名")
     display_name = StringField("姓名")
     password = PasswordField("初始密码")
-    role = SelectField("角色")
-    unit_id = SelectField("所属单位", coerce=str)
+    role = SelectField("角色", validate_choice=False)
+    unit_id = SelectField("所属单位", coerce=str, validate_choice=False)
 
 
 class ImportForm(FlaskForm):
