@@ -43,4 +43,4 @@ def create():
             return render_template("users/form.html", form=form), 422
         flash(f"已创建用户：{user.username}", "success")
         return redirect(url_for("users.index"))
-    return render_template("users/form.html", form=form)
+    return render_template("users/form.html", form=form), 422 if form.is_submitted() else 200
