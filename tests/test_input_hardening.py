@@ -410,3 +410,41 @@ def test_a_huge_value_is_not_echoed_back(client, world):
     error = error_of(client.post("/api/v1/units", json={"name": "单位", "kind": "k" * 100_000},
                                  headers=world["office"]), 422)
     assert len(json.dumps(error, ensure_ascii=False)) < 2000
+
+
+# -- Chinese text uses full-width punctuation ----------------------------------------------
+import ast  # noqa: E402
+import re as _re  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+HALF_WIDTH = _re.compile(r"[\u4e00-\u9fff\u3001-\u303f\uff01-\uff5e”][(;:,]|[);,][\u4e00-\u9fff“]|\([\u4e00-\u9fff]")
+
+
+def _user_facing_strings(path: Path):
+    """String constants of a module, docstrings left out (they are for developers)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.body:
+            first = node.body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+                docstrings.add(id(first.value))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
+            yield node.lineno, node.value
+
+
+def test_no_half_width_punctuation_in_chinese_text():
+    found = []
+    for path in sorted((ROOT / "pufa_flow").rglob("*.py")):
+        if "documents" in path.parts or "frameworks" in path.parts:
+            continue  # 公文 texts follow GB/T 9704 and the seeds verbatim, checked by their own tests
+        for line, text in _user_facing_strings(path):
+            if HALF_WIDTH.search(text):
+                found.append(f"{path.relative_to(ROOT)}:{line}: {text[:60]!r}")
+    for path in sorted((ROOT / "templates").rglob("*.html")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if HALF_WIDTH.search(line):
+                found.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()[:60]}")
+    assert not found, "\n".join(found)

@@ -260,7 +260,7 @@ def check_strings(value, path: str = "", *, depth: int = 0) -> tuple[str, str] |
     """The first string (key or value) in parsed JSON that cannot be stored: (path, problem)."""
     if isinstance(value, str):
         problem = encoding_problem(value)
-        return (path or "(根)", problem) if problem else None
+        return (path or "（根）", problem) if problem else None
     if isinstance(value, dict):
         for key, item in value.items():
             where = f"{path}.{key}" if path else str(key)

@@ -43,7 +43,7 @@ def _unit_form(unit: Unit | None = None) -> UnitForm:
     form.kind.choices = list(UNIT_KINDS.items())
     parents = db.session.execute(
         sa.select(Unit.id, Unit.name).where(Unit.kind != "town").order_by(Unit.name)).all()
-    form.parent_id.choices = [("", "(无)")] + [(str(i), n) for i, n in parents if not unit or i != unit.id]
+    form.parent_id.choices = [("", "（无）")] + [(str(i), n) for i, n in parents if not unit or i != unit.id]
     if unit is not None and request.method == "GET":
         form.parent_id.data = str(unit.parent_id or "")
     return form
