@@ -14,7 +14,7 @@ from workflows import TransitionRefused
 from ..errors import AppError, BadRequest, Forbidden, Unauthorized, ValidationFailed
 from ..services.auth import user_for_token
 from ..services.validation import check_strings, parse_int, shown
-from .spec import api_bp
+from .spec import MAX_PAGE, MAX_PER_PAGE, api_bp  # MAX_PAGE: beyond it an offset overflows BIGINT
 
 HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
               405: "method_not_allowed", 409: "conflict", 413: "payload_too_large",
@@ -65,9 +65,6 @@ def require_roles(*roles: str):
 MAX_JSON_DEPTH = 32
 _JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
 _JSON_BRACKET = re.compile(rb"[\[\]{}]")
-#: the deepest page a client may ask for; beyond it an offset overflows PostgreSQL's BIGINT
-MAX_PAGE = 100_000
-MAX_PER_PAGE = 200
 
 
 def json_depth(raw: bytes, limit: int = MAX_JSON_DEPTH) -> int:
