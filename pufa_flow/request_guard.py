@@ -19,7 +19,8 @@ MAX_QUERY_VALUE = 500
 MAX_FORM_VALUE = 20_000
 
 
-def _check(kind: str, name: str, value: str, *, limit: int, multiline: bool) -> None:
+def _check(kind: str, name: str | None, value: str, *, limit: int, multiline: bool) -> None:
+    name = name or ""  # a multipart part may come without a name
     if problem := encoding_problem(name, multiline=False):
         raise BadRequest(f"{kind}的参数名{problem}", details={"field": shown(name)})
     if len(value) > limit:

@@ -448,3 +448,11 @@ def test_no_half_width_punctuation_in_chinese_text():
             if HALF_WIDTH.search(line):
                 found.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()[:60]}")
     assert not found, "\n".join(found)
+
+
+def test_a_multipart_part_without_a_name_is_not_a_500(client, world):
+    body = (b"--b\r\nContent-Disposition: form-data\r\n\r\nvalue\r\n"
+            b"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\n\r\n\xe5\x8d\x95\r\n--b--\r\n")
+    response = client.post("/api/v1/units/import", data=body,
+                           headers={**world["office"], "Content-Type": "multipart/form-data; boundary=b"})
+    assert response.status_code in (400, 422), response.get_data(as_text=True)

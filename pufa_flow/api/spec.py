@@ -25,7 +25,8 @@ SCHEMAS: dict[str, dict] = {}
 
 ERROR_RESPONSES = {
     "400": "请求格式错误", "401": "未认证或令牌无效", "403": "无权执行该操作",
-    "404": "对象不存在或不可见", "409": "状态冲突或并发修改", "422": "字段校验失败",
+    "404": "对象不存在或不可见", "405": "路径参数为空时落到另一接口，该接口不支持此方法",
+    "409": "状态冲突或并发修改", "422": "字段校验失败",
 }
 _CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
 
@@ -86,7 +87,8 @@ def endpoint(rule: str, method: str, *, summary: str, tag: str, response: dict |
               "parameters": params + (query or []),
               "responses": {str(status): {"description": "成功", **(
                   {"content": {media_type: {"schema": response}}} if response else {})}}}
-        for code in errors:
+        # an empty path parameter (/units/ for /units/{unit_id}) reaches another route: 405 there
+        for code in errors + (("405",) if params and method.upper() != "GET" else ()):
             op["responses"][code] = {"description": ERROR_RESPONSES[code],
                                      "content": {"application/json": {"schema": ref("Error")}}}
         if body is not None:
