@@ -456,3 +456,13 @@ def test_a_multipart_part_without_a_name_is_not_a_500(client, world):
     response = client.post("/api/v1/units/import", data=body,
                            headers={**world["office"], "Content-Type": "multipart/form-data; boundary=b"})
     assert response.status_code in (400, 422), response.get_data(as_text=True)
+
+
+def test_a_huge_trigger_is_refused_without_being_echoed(client, world, login, office_user):
+    url = f"/api/v1/items/{world['item'].id}/transitions"
+    error = error_of(client.post(url, json={"trigger": "x" * 10_000}, headers=world["unit_headers"]), 422)
+    assert len(error["message"]) < 200
+    login(office_user)
+    response = client.post(f"/transitions/item/{world['item'].id}", data={"trigger": "x" * 10_000},
+                           follow_redirects=True)
+    assert response.status_code == 200 and "不超过50个字符" in response.get_data(as_text=True)
