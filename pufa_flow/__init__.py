@@ -29,6 +29,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     register_converters(app)
 
+    from .request_guard import register as register_request_guard
+
+    register_request_guard(app)
+
     from .extensions import csrf, db, login_manager, migrate
     from .models import check_bindings
 

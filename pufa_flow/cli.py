@@ -99,7 +99,7 @@ def create_user_command(username, role, unit_id, display_name, password):
 
     user = create_user({"username": username, "password": _read_password(password), "role": role,
                         "unit_id": unit_id, "display_name": display_name}, actor=None)
-    click.echo(f"已创建用户 {user.username}(编号 {user.id})")
+    click.echo(f"已创建用户 {user.username}（编号 {user.id}）")
 
 
 @main.command("create-token")

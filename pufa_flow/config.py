@@ -81,6 +81,6 @@ def normalise_database_url(url: str) -> str:
 def validate(config: dict) -> None:
     if not config.get("SECRET_KEY"):
         raise ConfigError(
-            "PUFA_SECRET_KEY 未设置：生产环境请设置环境变量 PUFA_SECRET_KEY;"
+            "PUFA_SECRET_KEY 未设置：生产环境请设置环境变量 PUFA_SECRET_KEY；"
             "开发/演示环境请以 PUFA_ENV=development 运行 pufa-flow 命令，会在 instance 目录生成并保存密钥。"
         )

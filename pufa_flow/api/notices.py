@@ -12,7 +12,7 @@ from ..services.items import filtered_items
 from .base import current_api_user, json_body, paginate, require_roles
 from ..documents.responses import DOCX_DOWNLOAD, DOCX_MIME, notice_document_response
 from .serializers import ITEM, NOTICE, NOTICE_INPUT, item_json, notice_json
-from .spec import endpoint, page_of, pagination_params
+from .spec import ID_SCHEMA, endpoint, enum_of, page_of, pagination_params
 
 
 @endpoint("/notices", "POST", summary="下发整改通知书（普法办）", tag="rectification", response=NOTICE,
@@ -49,10 +49,10 @@ def download_notice_document(notice_id: int):
 
 
 ITEM_FILTERS = [
-    {"name": "unit_id", "in": "query", "schema": {"type": "integer"}},
-    {"name": "status", "in": "query", "schema": {"type": "string"}},
-    {"name": "overdue", "in": "query", "schema": {"type": "boolean"}, "description": "只看已逾期"},
-    {"name": "open", "in": "query", "schema": {"type": "boolean"}, "description": "只看未销号"},
+    {"name": "unit_id", "in": "query", "schema": ID_SCHEMA, "description": "单位编号"},
+    {"name": "status", "in": "query", "schema": enum_of(RectificationItem.workflow.definition.states)},
+    {"name": "overdue", "in": "query", "schema": {"type": "boolean"}, "description": "只看已逾期（true / false）"},
+    {"name": "open", "in": "query", "schema": {"type": "boolean"}, "description": "只看未销号（true / false）"},
 ]
 
 

@@ -1,8 +1,23 @@
-"""JSON shapes of the objects, and their OpenAPI schemas beside them."""
+"""JSON shapes of the objects, and their OpenAPI schemas beside them.
+
+Response schemas are exact (every property required, no other allowed), so a
+field dropped from or added to a response fails tests/test_openapi.py. Input
+schemas say what the services enforce: lengths (``MAX_LEN``), id and year
+ranges, enums from the same dicts the services check against, dates as
+exactly YYYY-MM-DD.
+"""
 from __future__ import annotations
 
+from decimal import Decimal
+
 from ..clock import as_utc
-from .spec import ref, schema
+from ..models import (CONTACT_ROLES, GRADES, ITEM_CATEGORIES, NOTICE_SOURCES, PHASES, ROLES, UNIT_KINDS, Cycle,
+                      RectificationItem, UnitAssessment)
+from ..services.validation import MAX_LEN
+from .spec import DATE_SCHEMA, DATETIME_SCHEMA, ID_SCHEMA, enum_of, exact, ref, schema, text
+
+NULLABLE_ID = {"type": ["integer", "null"], "minimum": 1, "maximum": ID_SCHEMA["maximum"]}
+NULLABLE_DATE = {"type": ["string", "null"], "format": "date"}
 
 
 def iso(value):
@@ -13,11 +28,17 @@ def iso(value):
     return value.isoformat()
 
 
-CONTACT = schema("Contact", {"type": "object", "required": ["name", "role"], "properties": {
-    "id": {"type": "integer"}, "name": {"type": "string"},
-    "role": {"type": "string", "enum": ["principal", "leader", "liaison"]},
-    "role_label": {"type": "string"}, "phone": {"type": ["string", "null"]},
-    "email": {"type": ["string", "null"]}}})
+CONTACT = schema("Contact", exact({
+    "id": ID_SCHEMA, "name": {"type": "string", "minLength": 1}, "role": enum_of(CONTACT_ROLES),
+    "role_label": {"type": "string", "enum": list(CONTACT_ROLES.values())},
+    "phone": {"type": ["string", "null"]}, "email": {"type": ["string", "null"]}}))
+
+CONTACT_INPUT = schema("ContactInput", {"type": "object", "required": ["name", "role"], "properties": {
+    "name": text(MAX_LEN["person"], description="姓名；不能含不可见字符或 <>{}[]\"'`;\\|=$%&#"),
+    "role": {"type": "string", "enum": list(CONTACT_ROLES) + list(CONTACT_ROLES.values()),
+             "description": "角色编号或中文名称"},
+    "phone": {"type": ["string", "null"], "maxLength": 30, "description": "11 位手机或带区号的座机，如 0791-83986751"},
+    "email": {"type": ["string", "null"], "maxLength": 254}}})
 
 
 def contact_json(c) -> dict:
@@ -25,17 +46,22 @@ def contact_json(c) -> dict:
             "phone": c.phone, "email": c.email}
 
 
-UNIT = schema("Unit", {"type": "object", "properties": {
-    "id": {"type": "integer"}, "name": {"type": "string"}, "kind": {"type": "string"},
-    "kind_label": {"type": "string"}, "parent_id": {"type": ["integer", "null"]},
+UNIT = schema("Unit", exact({
+    "id": ID_SCHEMA, "name": {"type": "string", "minLength": 1}, "kind": enum_of(UNIT_KINDS),
+    "kind_label": {"type": "string", "enum": list(UNIT_KINDS.values())}, "parent_id": NULLABLE_ID,
     "has_enforcement_power": {"type": "boolean"}, "is_active": {"type": "boolean"},
-    "contacts": {"type": "array", "items": CONTACT}}})
+    "contacts": {"type": "array", "items": CONTACT}}))
 
-UNIT_INPUT = schema("UnitInput", {"type": "object", "required": ["name", "kind"], "properties": {
-    "name": {"type": "string", "maxLength": 100},
-    "kind": {"type": "string", "enum": ["city_department", "county", "town", "other"]},
-    "parent_id": {"type": ["integer", "null"]}, "has_enforcement_power": {"type": "boolean"},
-    "is_active": {"type": "boolean"}, "contacts": {"type": "array", "items": CONTACT}}})
+_UNIT_FIELDS = {
+    "name": text(MAX_LEN["name"], description="单位名称；不能含不可见字符或 <>{}[]\"'`;\\|=$%&#"),
+    "kind": {"type": "string", "enum": list(UNIT_KINDS) + list(UNIT_KINDS.values()),
+             "description": "单位类别编号或中文名称"},
+    "parent_id": NULLABLE_ID, "has_enforcement_power": {"type": "boolean"},
+    "is_active": {"type": "boolean"},
+    "contacts": {"type": "array", "items": CONTACT_INPUT, "maxItems": 20}}
+UNIT_INPUT = schema("UnitInput", {"type": "object", "required": ["name", "kind"], "properties": _UNIT_FIELDS})
+UNIT_PATCH = schema("UnitPatch", {"type": "object", "properties": _UNIT_FIELDS,
+                                  "description": "只修改给出的字段；contacts 给出时整体替换"})
 
 
 def unit_json(u) -> dict:
@@ -44,16 +70,23 @@ def unit_json(u) -> dict:
             "is_active": u.is_active, "contacts": [contact_json(c) for c in u.contacts]}
 
 
-USER = schema("User", {"type": "object", "properties": {
-    "id": {"type": "integer"}, "username": {"type": "string"}, "display_name": {"type": "string"},
-    "role": {"type": "string"}, "role_label": {"type": "string"},
-    "unit_id": {"type": ["integer", "null"]}, "is_active": {"type": "boolean"}}})
+USER = schema("User", exact({
+    "id": ID_SCHEMA, "username": {"type": "string", "minLength": 1}, "display_name": {"type": "string"},
+    "role": enum_of(ROLES), "role_label": {"type": "string", "enum": list(ROLES.values())},
+    "unit_id": NULLABLE_ID, "is_active": {"type": "boolean"}}))
 
+PASSWORD = {"type": "string", "minLength": 8, "maxLength": MAX_LEN["password"],
+            "description": "至少 8 位，须同时包含字母和数字"}
+_USER_FIELDS = {
+    "password": PASSWORD,
+    "role": {"type": "string", "enum": list(ROLES) + list(ROLES.values()), "description": "角色编号或中文名称"},
+    "unit_id": {**NULLABLE_ID, "description": "责任单位用户必填，其他角色不填"},
+    "display_name": text(MAX_LEN["person"], required=False), "is_active": {"type": "boolean"}}
 USER_INPUT = schema("UserInput", {"type": "object", "required": ["username", "password", "role"], "properties": {
-    "username": {"type": "string"}, "password": {"type": "string", "minLength": 8},
-    "role": {"type": "string", "enum": ["office", "unit", "evaluator", "panel", "viewer"]},
-    "unit_id": {"type": ["integer", "null"]}, "display_name": {"type": "string"},
-    "is_active": {"type": "boolean"}}})
+    "username": text(MAX_LEN["username"], description="字母、数字、汉字和 . _ -（不用全角字符）"),
+    **_USER_FIELDS}})
+USER_PATCH = schema("UserPatch", {"type": "object", "properties": _USER_FIELDS,
+                                  "description": "只修改给出的字段；用户名不能修改"})
 
 
 def user_json(u) -> dict:
@@ -66,28 +99,33 @@ def state_fields(obj, user) -> dict:
             "allowed_triggers": obj.allowed_triggers(user.role), "version": obj.version}
 
 
-STATE_PROPS = {"status": {"type": "string"}, "status_label": {"type": "string"},
-               "allowed_triggers": {"type": "array", "items": {"type": "string"}},
-               "version": {"type": "integer"}}
+def state_props(model) -> dict:
+    definition = model.workflow.definition
+    return {"status": enum_of(definition.states),
+            "status_label": {"type": "string", "enum": list(definition.states.values())},
+            "allowed_triggers": {"type": "array", "uniqueItems": True, "items": {
+                "type": "string", "enum": list(dict.fromkeys(model.workflow.triggers))}},
+            "version": {"type": "integer", "minimum": 1}}
 
-__all__ = ["ref"]
+__all__ = ["exact", "ref"]
 
 
-PHASE = schema("Phase", {"type": "object", "properties": {
-    "phase": {"type": "string"}, "label": {"type": "string"},
-    "start": {"type": ["string", "null"], "format": "date"}, "due": {"type": ["string", "null"], "format": "date"}}})
+PHASE = schema("Phase", exact({
+    "phase": enum_of(PHASES), "label": {"type": "string", "enum": list(PHASES.values())},
+    "start": NULLABLE_DATE, "due": NULLABLE_DATE}))
 
-CYCLE = schema("Cycle", {"type": "object", "properties": {
-    "id": {"type": "integer"}, "name": {"type": "string"}, "year": {"type": "integer"},
-    "phases": {"type": "array", "items": PHASE}, **STATE_PROPS}})
+CYCLE = schema("Cycle", exact({
+    "id": ID_SCHEMA, "name": {"type": "string", "minLength": 1}, "year": {"type": "integer"},
+    "phases": {"type": "array", "items": PHASE}, **state_props(Cycle)}))
 
-PHASE_DATES = {"type": "object", "properties": {"start": {"type": "string", "format": "date"},
-                                                "due": {"type": "string", "format": "date"}}}
+PHASE_DATES = {"type": ["object", "null"], "properties": {"start": {**DATE_SCHEMA, "type": ["string", "null"]},
+                                                          "due": {**DATE_SCHEMA, "type": ["string", "null"]}},
+               "description": "开始日期不晚于截止日期，各阶段按顺序开始"}
 CYCLE_INPUT = schema("CycleInput", {"type": "object", "required": ["name", "year"], "properties": {
-    "name": {"type": "string"}, "year": {"type": "integer"},
-    "phases": {"type": "object", "properties": {p: PHASE_DATES for p in
-                                                ("self_assessment", "field_research", "acceptance", "results")}},
-    "unit_ids": {"type": "array", "items": {"type": "integer"}}}})
+    "name": text(MAX_LEN["name"]), "year": {"type": "integer", "minimum": 2000, "maximum": 2100},
+    "phases": {"type": "object", "properties": {p: PHASE_DATES for p in PHASES}, "additionalProperties": False},
+    "unit_ids": {"type": "array", "items": ID_SCHEMA, "uniqueItems": True, "maxItems": 10_000,
+                 "description": "纳入本周期的在用单位编号"}}})
 
 
 def cycle_json(c, user) -> dict:
@@ -96,15 +134,17 @@ def cycle_json(c, user) -> dict:
                        for p in c.phases]}
 
 
-ASSESSMENT = schema("Assessment", {"type": "object", "properties": {
-    "id": {"type": "integer"}, "cycle_id": {"type": "integer"}, "unit_id": {"type": "integer"},
-    "unit_name": {"type": "string"}, "self_score": {"type": ["string", "null"]},
-    "review_score": {"type": ["string", "null"]}, "grade": {"type": ["string", "null"]},
-    "grade_label": {"type": "string"}, **STATE_PROPS}})
+SCORE_TEXT = {"type": ["string", "null"], "pattern": "^[0-9]{1,3}\\.[0-9]{2}$", "description": "两位小数，如 92.50"}
+ASSESSMENT = schema("Assessment", exact({
+    "id": ID_SCHEMA, "cycle_id": ID_SCHEMA, "unit_id": ID_SCHEMA,
+    "unit_name": {"type": "string"}, "self_score": SCORE_TEXT, "review_score": SCORE_TEXT,
+    "grade": enum_of(GRADES, nullable=True), "grade_label": {"type": "string", "enum": ["", *GRADES.values()]},
+    **state_props(UnitAssessment)}))
 
 
 def _decimal(value):
-    return None if value is None else str(value)
+    """Two decimals on both databases (SQLite hands back 95.5 for a stored 95.50)."""
+    return None if value is None else str(Decimal(str(value)).quantize(Decimal("0.01")))
 
 
 def assessment_json(a, user) -> dict:
@@ -113,19 +153,20 @@ def assessment_json(a, user) -> dict:
             "grade": a.grade, "grade_label": a.grade_label, **state_fields(a, user)}
 
 
-ITEM = schema("Item", {"type": "object", "properties": {
-    "id": {"type": "integer"}, "notice_id": {"type": "integer"}, "unit_id": {"type": "integer"},
-    "unit_name": {"type": "string"}, "seq": {"type": "integer"}, "category": {"type": "string"},
-    "category_label": {"type": "string"}, "problem": {"type": "string"}, "requirement": {"type": "string"},
-    "due_date": {"type": "string", "format": "date"}, "requested_due_date": {"type": ["string", "null"]},
-    "is_overdue": {"type": "boolean"}, "days_overdue": {"type": "integer"}, "measures": {"type": "string"},
-    **STATE_PROPS}})
+ITEM = schema("Item", exact({
+    "id": ID_SCHEMA, "notice_id": ID_SCHEMA, "unit_id": ID_SCHEMA,
+    "unit_name": {"type": "string"}, "seq": {"type": "integer", "minimum": 1}, "category": enum_of(ITEM_CATEGORIES),
+    "category_label": {"type": "string", "enum": list(ITEM_CATEGORIES.values())},
+    "problem": {"type": "string", "minLength": 1}, "requirement": {"type": "string"},
+    "due_date": {"type": "string", "format": "date"}, "requested_due_date": NULLABLE_DATE,
+    "is_overdue": {"type": "boolean"}, "days_overdue": {"type": "integer", "minimum": 0},
+    "measures": {"type": "string"}, **state_props(RectificationItem)}))
 
 ITEM_INPUT = {"type": "object", "required": ["problem", "due_date"], "properties": {
-    "problem": {"type": "string"}, "requirement": {"type": "string"},
-    "due_date": {"type": "string", "format": "date"},
-    "category": {"type": "string", "enum": ["organisation", "planning", "internal", "public", "archives",
-                                            "enforcement", "other"]}}}
+    "problem": text(MAX_LEN["text"]), "requirement": text(MAX_LEN["text"], required=False),
+    "due_date": {**DATE_SCHEMA, "description": "整改时限，不早于下发日期"},
+    "category": {"type": "string", "enum": list(ITEM_CATEGORIES) + list(ITEM_CATEGORIES.values()),
+                 "description": "问题类别编号或中文名称，默认 other"}}}
 
 
 def item_json(i, user) -> dict:
@@ -139,17 +180,21 @@ def item_json(i, user) -> dict:
             "days_overdue": days, "measures": i.measures, **state_fields(i, user)}
 
 
-NOTICE = schema("Notice", {"type": "object", "properties": {
-    "id": {"type": "integer"}, "unit_id": {"type": "integer"}, "unit_name": {"type": "string"},
-    "cycle_id": {"type": ["integer", "null"]}, "source": {"type": "string"}, "source_label": {"type": "string"},
-    "title": {"type": "string"}, "issued_at": {"type": "string"},
-    "items": {"type": "array", "items": ITEM}}})
+NOTICE = schema("Notice", exact({
+    "id": ID_SCHEMA, "unit_id": ID_SCHEMA, "unit_name": {"type": "string"},
+    "cycle_id": NULLABLE_ID, "source": enum_of(NOTICE_SOURCES),
+    "source_label": {"type": "string", "enum": list(NOTICE_SOURCES.values())},
+    "title": {"type": "string", "minLength": 1}, "issued_at": DATETIME_SCHEMA,
+    "items": {"type": "array", "items": ITEM, "minItems": 1}}))
 
 NOTICE_INPUT = schema("NoticeInput", {"type": "object", "required": ["unit_id", "source", "title", "items"],
                                       "properties": {
-    "unit_id": {"type": "integer"}, "cycle_id": {"type": ["integer", "null"]},
-    "source": {"type": "string", "enum": ["inspection", "evaluation", "other"]}, "title": {"type": "string"},
-    "issued_on": {"type": "string", "format": "date"}, "items": {"type": "array", "items": ITEM_INPUT}}})
+    "unit_id": ID_SCHEMA, "cycle_id": NULLABLE_ID,
+    "source": {"type": "string", "enum": list(NOTICE_SOURCES) + list(NOTICE_SOURCES.values()),
+               "description": "来源编号或中文名称"},
+    "title": text(MAX_LEN["title"]),
+    "issued_on": {**DATE_SCHEMA, "description": "下发日期，不晚于今天；默认今天"},
+    "items": {"type": "array", "items": ITEM_INPUT, "minItems": 1, "maxItems": 200}}})
 
 
 def notice_json(n, user) -> dict:
@@ -158,19 +203,33 @@ def notice_json(n, user) -> dict:
             "items": [item_json(i, user) for i in n.items]}
 
 
-TRANSITION_INPUT = schema("TransitionInput", {"type": "object", "required": ["trigger"], "properties": {
-    "trigger": {"type": "string"}, "comment": {"type": "string"},
+SCORE_INPUT = {"type": "number", "minimum": 0, "maximum": 115, "description": "0–115（含至多 15 分加分），保留两位小数"}
+#: every input any transition takes; each kind's schema keeps those its triggers declare
+TRANSITION_FIELDS = {
+    "comment": text(MAX_LEN["comment"], required=False, description="说明；部分操作必填"),
     "force": {"type": "boolean", "description": "普法办强制推进阶段（须填写理由）"},
-    "version": {"type": "integer", "description": "客户端看到的版本号；不一致时返回 409"},
-    "grade": {"type": "string"}, "review_score": {"type": "number"}, "self_score": {"type": "number"},
-    "measures": {"type": "string"}, "new_due_date": {"type": "string", "format": "date"}},
-    "additionalProperties": False})
+    "version": {"type": "integer", "minimum": 1, "description": "客户端看到的版本号；不一致时返回 409"},
+    "grade": {"type": "string", "enum": list(GRADES) + list(GRADES.values())},
+    "review_score": SCORE_INPUT, "self_score": SCORE_INPUT,
+    "measures": text(MAX_LEN["long_text"]),
+    "new_due_date": {**DATE_SCHEMA, "description": "延期后的时限：晚于当前时限，不早于今天"}}
 
-HISTORY_ENTRY = schema("HistoryEntry", {"type": "object", "properties": {
-    "id": {"type": "integer"}, "at": {"type": "string"}, "actor": {"type": "string"},
-    "action": {"type": "string"}, "trigger": {"type": ["string", "null"]},
+
+def transition_input(name: str, model) -> dict:
+    """The body of POST …/transitions for one kind: its triggers and the inputs they take."""
+    transitions = model.workflow.definition.transitions
+    inputs = {field for t in transitions for field in t.inputs}
+    return schema(name, {"type": "object", "required": ["trigger"], "additionalProperties": False, "properties": {
+        "trigger": {"type": "string", "enum": list(dict.fromkeys(t.trigger for t in transitions)),
+                    "description": "、".join(dict.fromkeys(f"{t.trigger}（{t.label}）" for t in transitions))},
+        **{k: v for k, v in TRANSITION_FIELDS.items() if k in inputs or k in ("comment", "force", "version")}}})
+
+
+HISTORY_ENTRY = schema("HistoryEntry", exact({
+    "id": ID_SCHEMA, "at": DATETIME_SCHEMA, "actor": {"type": "string"},
+    "action": {"type": "string", "minLength": 1}, "trigger": {"type": ["string", "null"]},
     "from": {"type": ["string", "null"]}, "to": {"type": ["string", "null"]},
-    "comment": {"type": ["string", "null"]}, "data": {"type": "object"}}})
+    "comment": {"type": ["string", "null"]}, "data": {"type": ["object", "null"]}}))
 
 
 def history_json(e) -> dict:

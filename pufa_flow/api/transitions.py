@@ -8,14 +8,15 @@ from ..models import Cycle, RectificationItem, UnitAssessment
 from ..models.scoping import get_visible
 from ..services import workflow
 from .base import current_api_user, json_body, require_roles
-from .serializers import (ASSESSMENT, CYCLE, HISTORY_ENTRY, ITEM, TRANSITION_INPUT, assessment_json,
+from .serializers import (ASSESSMENT, CYCLE, HISTORY_ENTRY, ITEM, assessment_json, exact, transition_input,
                           cycle_json, history_json, item_json)
 from .spec import endpoint
 
 KINDS = {
-    "cycles": (Cycle, "cycle_id", cycle_json, CYCLE, "考评周期"),
-    "assessments": (UnitAssessment, "assessment_id", assessment_json, ASSESSMENT, "单位考评"),
-    "items": (RectificationItem, "item_id", item_json, ITEM, "整改事项"),
+    "cycles": (Cycle, "cycle_id", cycle_json, CYCLE, "考评周期", "CycleTransitionInput"),
+    "assessments": (UnitAssessment, "assessment_id", assessment_json, ASSESSMENT, "单位考评",
+                    "AssessmentTransitionInput"),
+    "items": (RectificationItem, "item_id", item_json, ITEM, "整改事项", "ItemTransitionInput"),
 }
 
 
@@ -46,7 +47,7 @@ def _history(model, object_id: int):
 
 
 def _register(plural: str) -> None:
-    model, param, serialize, response, label = KINDS[plural]
+    model, param, serialize, response, label, body_name = KINDS[plural]
 
     def fire_view(**kwargs):
         return _fire(model, serialize, kwargs[param])
@@ -58,10 +59,10 @@ def _register(plural: str) -> None:
     history_view.__name__ = f"{plural}_history"
     rule = f"/{plural}/<id:{param}>"
     endpoint(f"{rule}/transitions", "POST", summary=f"对{label}执行状态操作", tag="workflow",
-             response=response, body=TRANSITION_INPUT,
+             response=response, body=transition_input(body_name, model),
              errors=("400", "401", "403", "404", "409", "422"))(require_roles()(fire_view))
     endpoint(f"{rule}/history", "GET", summary=f"{label}的状态变更记录", tag="workflow",
-             response={"type": "object", "properties": {"items": {"type": "array", "items": HISTORY_ENTRY}}},
+             response=exact({"items": {"type": "array", "items": HISTORY_ENTRY}}),
              )(require_roles()(history_view))
 
 

@@ -7,7 +7,7 @@ from ..models import User
 from ..models.scoping import get_visible, scoped_select
 from ..services import users as user_service
 from .base import current_api_user, json_body, paginate, require_roles
-from .serializers import USER, USER_INPUT, user_json
+from .serializers import USER, USER_INPUT, USER_PATCH, user_json
 from .spec import endpoint, page_of, pagination_params
 
 
@@ -34,7 +34,7 @@ def get_user(user_id: int):
 
 
 @endpoint("/users/<id:user_id>", "PATCH", summary="修改用户（普法办）", tag="users", response=USER,
-          body=USER_INPUT, errors=("400", "401", "403", "404", "409", "422"))
+          body=USER_PATCH, errors=("400", "401", "403", "404", "409", "422"))
 @require_roles("office")
 def update_user(user_id: int):
     actor = current_api_user()

@@ -57,8 +57,8 @@ for _kind_id, _label in UNIT_KINDS.items():
 XLSX_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .xls (and other legacy Office files)
 
-MSG_NOT_XLSX = "文件不是有效的 Excel(.xlsx)文件"
-MSG_XLS = "不支持旧版 Excel(.xls)文件：请在 Excel 中“另存为”Excel 工作簿（.xlsx）后再导入"
+MSG_NOT_XLSX = "文件不是有效的 Excel（.xlsx）文件"
+MSG_XLS = "不支持旧版 Excel（.xls）文件：请在 Excel 中“另存为”Excel 工作簿（.xlsx）后再导入"
 
 
 class RowError(NamedTuple):
@@ -123,7 +123,7 @@ class _Row:
 # -- public ------------------------------------------------------------------
 def import_units(filename: str, data: bytes, *, actor=None, dry_run: bool = False) -> ImportReport:
     """Check every row; write all units in one transaction, or nothing."""
-    filename = PurePath((filename or "").replace("\\", "/")).name or "(未命名文件)"
+    filename = PurePath((filename or "").replace("\\", "/")).name or "（未命名文件）"
     report = ImportReport(filename=filename, dry_run=dry_run)
     try:
         header_row, header, records = read_table(filename, data)
@@ -225,7 +225,7 @@ def template_workbook() -> bytes:
     notes.column_dimensions["A"].width = 100
     for line in (
         "每行一个单位；第 1 行为表头，请勿修改列名。第 2 行为示例，导入前请改成实际内容或删除。",
-        f"必填：{NAME}、{KIND}。{KIND}可填：{'、'.join(UNIT_KINDS.values())}(也可填“市直部门”“县区”“乡镇”)。",
+        f"必填：{NAME}、{KIND}。{KIND}可填：{'、'.join(UNIT_KINDS.values())}（也可填“市直部门”“县区”“乡镇”）。",
         f"{PARENT}：填已有单位的名称，或本文件中其他行的单位名称；没有上级单位则留空。",
         f"{POWER}：填“是”或“否”，留空视为“否”。",
         "联系人可不填；填写了电话或邮箱的，必须同时填写姓名。电话为 11 位手机或带区号的座机。",
@@ -292,7 +292,7 @@ def _decode(data: bytes) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise FileRejected("无法识别 CSV 文件的编码：请保存为 UTF-8 或 GBK(GB18030)编码")
+    raise FileRejected("无法识别 CSV 文件的编码：请保存为 UTF-8 或 GBK（GB18030）编码")
 
 
 def _csv_rows(data: bytes):

@@ -3,26 +3,38 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from ..converters import MAX_ID
 from ..models import RectificationItem
 from ..models.scoping import scoped_select
 from .calendar import overdue_filter, today
+from .validation import choices_text, parse_int, shown
 
 TRUE = {"1", "true", "yes", "on"}
+FALSE = {"0", "false", "no", "off"}
+
+
+def _flag(args, name: str) -> bool:
+    value = args.get(name, "").strip().lower()
+    if value and value not in TRUE | FALSE:
+        raise ValueError(f"{name} 不正确：{shown(value)}（可选：true、false）")
+    return value in TRUE
 
 
 def filtered_items(user, args) -> sa.Select:
-    """Items this user may see, filtered by unit_id, status, overdue, open; ValueError on bad filters."""
+    """Items this user may see, filtered by unit_id, status, overdue, open; ValueError (Chinese) on bad filters."""
     stmt = scoped_select(RectificationItem, user)
-    if unit_id := args.get("unit_id", "").strip():
-        if not unit_id.isdigit():
-            raise ValueError("unit_id 必须是整数")
-        stmt = stmt.where(RectificationItem.unit_id == int(unit_id))
+    if raw := args.get("unit_id", "").strip():
+        unit_id = parse_int(raw, minimum=1, maximum=MAX_ID)
+        if unit_id is None:
+            raise ValueError(f"unit_id 不正确：{shown(raw)}（应为单位编号，1 到 {MAX_ID} 之间的整数）")
+        stmt = stmt.where(RectificationItem.unit_id == unit_id)
     if status := args.get("status", "").strip():
-        if status not in RectificationItem.workflow.states:
-            raise ValueError(f"status 不正确：{status}")
+        states = RectificationItem.workflow.definition.states
+        if status not in states:
+            raise ValueError(f"status 不正确：{shown(status)}（可选：{choices_text(states)}）")
         stmt = stmt.where(RectificationItem.status == status)
-    if args.get("overdue", "").lower() in TRUE:
+    if _flag(args, "overdue"):
         stmt = stmt.where(overdue_filter(today()))
-    if args.get("open", "").lower() in TRUE:
+    if _flag(args, "open"):
         stmt = stmt.where(RectificationItem.status.in_(RectificationItem.workflow.definition.open_states))
     return stmt.order_by(RectificationItem.due_date, RectificationItem.id)

@@ -9,7 +9,7 @@ from ..models import ITEM_CATEGORIES, NOTICE_SOURCES, Cycle, Notice, Rectificati
 from . import audit
 from .calendar import today
 from .transaction import transaction
-from .validation import clean_choice, clean_date, clean_int, clean_text
+from .validation import MAX_LEN, clean_choice, clean_date, clean_id, clean_text
 
 MAX_ITEMS = 200
 
@@ -32,9 +32,11 @@ def _clean_items(raw, issued_on: date, errors: dict) -> list[dict]:
             errors[f"{p}.due_date"] = f"第{i + 1}条整改时限不能早于下发日期 {issued_on.isoformat()}"
         items.append({
             "seq": i + 1,
-            "problem": clean_text(item.get("problem"), f"{p}.problem", f"第{i + 1}条问题", errors, max_len=2000),
+            "problem": clean_text(item.get("problem"), f"{p}.problem", f"第{i + 1}条问题", errors,
+                                  max_len=MAX_LEN["text"], multiline=True),
             "requirement": clean_text(item.get("requirement"), f"{p}.requirement", f"第{i + 1}条整改要求",
-                                      errors, max_len=2000, required=False) or "",
+                                      errors, max_len=MAX_LEN["text"], required=False,
+                                      multiline=True) or "",
             "category": clean_choice(item.get("category") or "other", f"{p}.category", f"第{i + 1}条问题类别",
                                      ITEM_CATEGORIES, errors),
             "due_date": due,
@@ -44,14 +46,14 @@ def _clean_items(raw, issued_on: date, errors: dict) -> list[dict]:
 
 def create_notice(data: dict, *, actor) -> Notice:
     errors: dict[str, str] = {}
-    unit_id = clean_int(data.get("unit_id"), "unit_id", "责任单位", errors)
+    unit_id = clean_id(data.get("unit_id"), "unit_id", "责任单位", errors)
     if unit_id is not None and db.session.get(Unit, unit_id) is None:
         errors["unit_id"] = f"责任单位不存在：{unit_id}"
-    cycle_id = clean_int(data.get("cycle_id"), "cycle_id", "考评周期", errors, required=False)
+    cycle_id = clean_id(data.get("cycle_id"), "cycle_id", "考评周期", errors, required=False)
     if cycle_id is not None and db.session.get(Cycle, cycle_id) is None:
         errors["cycle_id"] = f"考评周期不存在：{cycle_id}"
     source = clean_choice(data.get("source"), "source", "来源", NOTICE_SOURCES, errors)
-    title = clean_text(data.get("title"), "title", "标题", errors, max_len=200)
+    title = clean_text(data.get("title"), "title", "标题", errors, max_len=MAX_LEN["title"])
     issued_on = clean_date(data.get("issued_on"), "issued_on", "下发日期", errors, required=False) or today()
     if issued_on > today():
         errors["issued_on"] = "下发日期不能晚于今天"

@@ -7,27 +7,18 @@ for the effects to apply (e.g. the new deadline of an extension request).
 """
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from ..errors import ValidationFailed
 from ..models import GRADES
 from .calendar import today
-from .validation import clean_choice, clean_date, clean_text
+from .validation import MAX_LEN, clean_choice, clean_date, clean_decimal, clean_text
 
 MAX_SCORE = Decimal("115")  # 100 points plus up to 15 bonus points (南昌 附件2)
 
 
 def _score(value, field, label, errors):
-    if value is None or value == "":
-        return None
-    try:
-        score = Decimal(str(value))
-    except InvalidOperation:
-        errors[field] = f"{label}必须是数字"
-        return None
-    if not (0 <= score <= MAX_SCORE):
-        errors[field] = f"{label}应在 0 到 {MAX_SCORE} 之间"
-    return score.quantize(Decimal("0.01"))
+    return clean_decimal(value, field, label, errors, minimum=Decimal(0), maximum=MAX_SCORE)
 
 
 def _self_score(obj, data, errors):
@@ -45,7 +36,8 @@ def _grade(obj, data, errors):
 
 
 def _measures(obj, data, errors):
-    text = clean_text(data.get("measures"), "measures", "整改措施", errors, max_len=5000)
+    text = clean_text(data.get("measures"), "measures", "整改措施", errors, max_len=MAX_LEN["long_text"],
+                      multiline=True)
     return {"measures": text}, {}
 
 

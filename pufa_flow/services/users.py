@@ -8,7 +8,9 @@ from ..extensions import db
 from ..models import ROLES, Unit, User
 from . import audit
 from .transaction import transaction
-from .validation import clean_bool, clean_choice, clean_int, clean_text
+import unicodedata
+
+from .validation import MAX_LEN, clean_bool, clean_choice, clean_id, clean_text
 
 MIN_PASSWORD = 8
 
@@ -16,6 +18,10 @@ MIN_PASSWORD = 8
 def check_password_strength(password, errors: dict, field: str = "password") -> None:
     if not isinstance(password, str) or len(password) < MIN_PASSWORD:
         errors[field] = f"密码至少{MIN_PASSWORD}位"
+    elif len(password) > MAX_LEN["password"]:
+        errors[field] = f"密码不能超过{MAX_LEN['password']}位"
+    elif any(ch == "\x00" or unicodedata.category(ch) in {"Cc", "Cs"} for ch in password):
+        errors[field] = "密码含有控制字符或无效字符"
     elif password.isdigit() or password.isalpha():
         errors[field] = "密码需同时包含字母和数字"
 
@@ -25,9 +31,12 @@ def clean_user(data: dict, *, current: User | None = None) -> dict:
     out: dict = {}
     partial = current is not None
     if not partial:
-        username = clean_text(data.get("username"), "username", "用户名", errors, max_len=50)
-        if username and not all(ch.isalnum() or ch in "._-" for ch in username):
-            errors["username"] = "用户名只能包含字母、数字、汉字和 . _ -"
+        username = clean_text(data.get("username"), "username", "用户名", errors, max_len=MAX_LEN["username"])
+        if username and "username" not in errors and (
+                not all(ch.isalnum() or ch in "._-" for ch in username)
+                or unicodedata.normalize("NFKC", username) != username):
+            # NFKC: full-width "ａｄｍｉｎ" or "admin²" would pass for another account's name
+            errors["username"] = "用户名只能包含字母、数字、汉字和 . _ -（不能用全角字母、数字或上标）"
         out["username"] = username
     if not partial or "password" in data:
         check_password_strength(data.get("password"), errors)
@@ -35,10 +44,10 @@ def clean_user(data: dict, *, current: User | None = None) -> dict:
     if not partial or "role" in data:
         out["role"] = clean_choice(data.get("role"), "role", "角色", ROLES, errors)
     if not partial or "unit_id" in data or "role" in data:
-        out["unit_id"] = clean_int(data.get("unit_id"), "unit_id", "所属单位", errors, required=False)
+        out["unit_id"] = clean_id(data.get("unit_id"), "unit_id", "所属单位", errors, required=False)
     if "display_name" in data or not partial:
         out["display_name"] = clean_text(data.get("display_name"), "display_name", "姓名", errors,
-                                         max_len=50, required=False, name_like=True) or ""
+                                         max_len=MAX_LEN["person"], required=False, name_like=True) or ""
     if "is_active" in data:
         out["is_active_account"] = clean_bool(data.get("is_active"), "is_active", "启用", errors, default=True)
     if not errors:

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, render_template, request
+from flask import Blueprint, flash, render_template, request
 from flask_login import current_user
 
 from ..extensions import db
 from ..models import Cycle, UnitAssessment
 from ..models.scoping import get_visible, scoped_select
 from .access import roles_required
+from ..services.validation import choices_text, shown
 from .pagination import paginate
 
 bp = Blueprint("cycles", __name__, url_prefix="/cycles")
@@ -26,12 +27,16 @@ def index():
 def show(cycle_id: int):
     cycle = get_visible(Cycle, cycle_id, current_user)
     base = scoped_select(UnitAssessment, current_user).where(UnitAssessment.cycle_id == cycle.id)
-    status = request.args.get("status", "")
-    stmt = base.where(UnitAssessment.status == status) if status in UnitAssessment.workflow.states else base
+    status, code = request.args.get("status", ""), 200
+    states = UnitAssessment.workflow.definition.states
+    if status and status not in states:
+        flash(f"status 不正确：{shown(status)}（可选：{choices_text(states)}）", "error")
+        status, code = "", 400
+    stmt = base.where(UnitAssessment.status == status) if status else base
     counts = _status_counts(base)
     return render_template("cycles/show.html", cycle=cycle, counts=counts, status=status,
                            assessment_states=UnitAssessment.workflow.definition.states,
-                           page=paginate(stmt.order_by(UnitAssessment.id)))
+                           page=paginate(stmt.order_by(UnitAssessment.id))), code
 
 
 def _status_counts(base) -> dict[str, int]:

@@ -17,13 +17,14 @@ bp = Blueprint("items", __name__, url_prefix="/items")
 @bp.route("/")
 @roles_required()
 def index():
+    status = 200
     try:
         stmt = filtered_items(current_user, request.args)
-    except ValueError as exc:
+    except ValueError as exc:  # a bad filter: say so, show the unfiltered list, answer 400
         flash(str(exc), "error")
-        stmt = filtered_items(current_user, {})
+        stmt, status = filtered_items(current_user, {}), 400
     return render_template("items/index.html", page=paginate(stmt), args=request.args,
-                           states=RectificationItem.workflow.definition.states, today=today())
+                           states=RectificationItem.workflow.definition.states, today=today()), status
 
 
 @bp.route("/<id:item_id>")

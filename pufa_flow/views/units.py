@@ -13,6 +13,7 @@ from ..models.scoping import get_visible, scoped_select
 from ..services import units as unit_service
 from .access import roles_required
 from .forms import UnitForm
+from ..services.validation import MAX_LEN
 from .pagination import paginate
 
 bp = Blueprint("units", __name__, url_prefix="/units")
@@ -23,6 +24,9 @@ bp = Blueprint("units", __name__, url_prefix="/units")
 def index():
     stmt = scoped_select(Unit, current_user).options(selectinload(Unit.contacts)).order_by(Unit.kind, Unit.id)
     q = request.args.get("q", "").strip()
+    if len(q) > MAX_LEN["search"]:
+        flash(f"搜索词不能超过{MAX_LEN['search']}个字符", "error")
+        q = ""
     if q:
         stmt = stmt.where(Unit.name.contains(q))
     return render_template("units/index.html", page=paginate(stmt), q=q, kinds=UNIT_KINDS)
@@ -39,7 +43,7 @@ def _unit_form(unit: Unit | None = None) -> UnitForm:
     form.kind.choices = list(UNIT_KINDS.items())
     parents = db.session.execute(
         sa.select(Unit.id, Unit.name).where(Unit.kind != "town").order_by(Unit.name)).all()
-    form.parent_id.choices = [("", "(无)")] + [(str(i), n) for i, n in parents if not unit or i != unit.id]
+    form.parent_id.choices = [("", "（无）")] + [(str(i), n) for i, n in parents if not unit or i != unit.id]
     if unit is not None and request.method == "GET":
         form.parent_id.data = str(unit.parent_id or "")
     return form
@@ -69,7 +73,7 @@ def _save(unit: Unit | None):
             return render_template("units/form.html", form=form, unit=unit), 422
         flash(f"已保存：{unit.name}", "success")
         return redirect(url_for("units.show", unit_id=unit.id))
-    return render_template("units/form.html", form=form, unit=unit)
+    return render_template("units/form.html", form=form, unit=unit), 422 if form.is_submitted() else 200
 
 
 @bp.route("/new", methods=["GET", "POST"])

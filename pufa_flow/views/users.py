@@ -30,7 +30,7 @@ def create():
     form = UserForm()
     form.role.choices = list(ROLES.items())
     units = db.session.execute(sa.select(Unit.id, Unit.name).order_by(Unit.name)).all()
-    form.unit_id.choices = [("", "(非责任单位用户)")] + [(str(i), n) for i, n in units]
+    form.unit_id.choices = [("", "（非责任单位用户）")] + [(str(i), n) for i, n in units]
     if form.validate_on_submit():
         data = {"username": form.username.data, "display_name": form.display_name.data,
                 "password": form.password.data, "role": form.role.data,
@@ -43,4 +43,4 @@ def create():
             return render_template("users/form.html", form=form), 422
         flash(f"已创建用户：{user.username}", "success")
         return redirect(url_for("users.index"))
-    return render_template("users/form.html", form=form)
+    return render_template("users/form.html", form=form), 422 if form.is_submitted() else 200

@@ -15,6 +15,7 @@ from ..errors import AppError
 from ..models import STATEFUL_MODELS
 from ..models.scoping import check_write, get_visible
 from ..services import workflow
+from ..services.validation import parse_int
 from .access import roles_required
 
 bp = Blueprint("workflow_actions", __name__)
@@ -47,7 +48,7 @@ def fire(object_type: str, object_id: int):
     try:
         workflow.fire(obj, trigger, actor=current_user, comment=request.form.get("comment") or None,
                       force=request.form.get("force") == "1", data=data,
-                      expected_version=int(version) if version.isdigit() else None)
+                      expected_version=parse_int(version, minimum=1))
     except (TransitionRefused, AppError) as exc:  # both carry a Chinese sentence for the user
         flash(exc.message, "error")
     else:
