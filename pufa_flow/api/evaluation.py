@@ -93,7 +93,7 @@ def panel_json(cycle: Cycle) -> dict:
 
 
 @endpoint("/cycles/<id:cycle_id>/sample", "GET", summary="当前实地调研抽样名单（含随机种子）", tag="evaluation",
-          response=SAMPLE, errors=("401", "403", "404"))
+          response=SAMPLE, errors=("400", "401", "403", "404"))
 @require_roles("office", "viewer")
 def get_sample(cycle_id: int):
     draw = evaluation.current_sample(_cycle(cycle_id))
@@ -112,7 +112,7 @@ def draw_sample(cycle_id: int):
 
 
 @endpoint("/cycles/<id:cycle_id>/teams", "GET", summary="调研评估小组及其单位、走访日期", tag="evaluation",
-          response=TEAMS, errors=("401", "403", "404"))
+          response=TEAMS, errors=("400", "401", "403", "404"))
 @require_roles("office", "viewer")
 def list_teams(cycle_id: int):
     return jsonify({"items": [team_json(t) for t in evaluation.teams(_cycle(cycle_id))]})
@@ -144,7 +144,7 @@ def update_team(cycle_id: int, team_id: int):
 
 
 @endpoint("/cycles/<id:cycle_id>/teams/<id:team_id>", "DELETE", summary="删除小组，其单位待重新分组（普法办）",
-          tag="evaluation", status=204, errors=("401", "403", "404", "409"))
+          tag="evaluation", status=204, errors=("400", "401", "403", "404", "409"))
 @require_roles("office")
 def delete_team(cycle_id: int, team_id: int):
     evaluation.delete_team(_team(cycle_id, team_id), actor=current_api_user())
@@ -162,7 +162,7 @@ def assign_team_units(cycle_id: int):
 
 
 @endpoint("/cycles/<id:cycle_id>/panel", "GET", summary="评议团成员、身份类别及各自评议的单位", tag="evaluation",
-          response=PANEL, errors=("401", "403", "404"))
+          response=PANEL, errors=("400", "401", "403", "404"))
 @require_roles("office", "viewer")
 def get_panel(cycle_id: int):
     return jsonify(panel_json(_cycle(cycle_id)))

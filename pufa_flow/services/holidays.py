@@ -56,6 +56,7 @@ def coverage(around: int) -> list[YearCoverage]:
     confirmed = {row.year: row for row in db.session.scalars(sa.select(WorkdayYear))}
     known = package_years()
     years = set(range(known.stop - 2, max(around, known.stop) + 2)) | set(counts) | set(confirmed)
+    years &= set(YEARS)
     result = []
     for year in sorted(years):
         if year in confirmed:
