@@ -26,7 +26,15 @@ def _lockout_settings() -> tuple[int, int]:
 
 
 def authenticate(username: str, password: str, *, now: datetime | None = None) -> User:
-    """The user, or Unauthorized with a Chinese reason. Every failure is audited."""
+    """The user, or Unauthorized with a Chinese reason. Every failure is audited.
+
+    Parallel attempts cannot outrun the lockout: each attempt first reserves
+    one try with a single ``UPDATE … RETURNING`` (refused while locked), so at
+    most the threshold's number of passwords are ever checked before the lock,
+    however many requests arrive at once; and a success is itself a
+    conditional UPDATE that fails when a parallel attempt locked the account
+    meanwhile.
+    """
     now = now or utcnow_naive()
     username = (username or "").strip()
     user = db.session.scalar(sa.select(User).where(User.username == username)) if username else None
@@ -34,28 +42,58 @@ def authenticate(username: str, password: str, *, now: datetime | None = None) -
         with transaction():
             audit.record("user.login_failed", "user", None, data={"username": username[:50]})
         raise Unauthorized(BAD_CREDENTIALS)
-    if user.locked_until and user.locked_until > now:
-        raise Unauthorized(f"登录失败次数过多，账户已锁定至 {format_local(user.locked_until)}，请稍后再试或联系普法办")
+    threshold, minutes = _lockout_settings()
+    with transaction():
+        attempt = db.session.scalar(
+            sa.update(User.__table__).where(User.__table__.c.id == user.id, _not_locked(now))
+            .values(failed_logins=User.__table__.c.failed_logins + 1)
+            .returning(User.__table__.c.failed_logins))
+    db.session.expire(user, ["failed_logins", "locked_until"])
+    if attempt is None:
+        raise Unauthorized(_locked_message(user.id))
+    if attempt > threshold:  # a parallel attempt used the last try: lock without checking
+        _lock(user, now, minutes)
+        raise Unauthorized(_locked_message(user.id))
     if not user.check_password(password or ""):
-        _register_failure(user, now)
+        _register_failure(user, now, locked=attempt >= threshold)
     if not user.is_active_account:
         raise Unauthorized("该账户已停用，请联系普法办")
     with transaction():
-        user.failed_logins = 0
-        user.locked_until = None
-        user.last_login_at = now
-        audit.record("user.login", "user", user.id, actor=user, unit_id=user.unit_id)
+        accepted = db.session.scalar(
+            sa.update(User.__table__).where(User.__table__.c.id == user.id, _not_locked(now))
+            .values(failed_logins=0, last_login_at=now).returning(User.__table__.c.id))
+        if accepted is not None:
+            audit.record("user.login", "user", user.id, actor=user, unit_id=user.unit_id)
+    if accepted is None:
+        raise Unauthorized(_locked_message(user.id))
+    db.session.refresh(user)
     return user
 
 
-def _register_failure(user: User, now: datetime) -> None:
-    threshold, minutes = _lockout_settings()
+def _not_locked(now: datetime):
+    column = User.__table__.c.locked_until
+    return sa.or_(column.is_(None), column <= now)
+
+
+def _locked_message(user_id: int) -> str:
+    until = db.session.scalar(sa.select(User.__table__.c.locked_until).where(User.__table__.c.id == user_id))
+    when = format_local(until) if until else "稍后"
+    return f"登录失败次数过多，账户已锁定至 {when}，请稍后再试或联系普法办"
+
+
+def _lock(user: User, now: datetime, minutes: int) -> None:
     with transaction():
-        user.failed_logins += 1
-        locked = user.failed_logins >= threshold
-        if locked:
-            user.locked_until = now + timedelta(minutes=minutes)
-            user.failed_logins = 0
+        db.session.execute(
+            sa.update(User.__table__).where(User.__table__.c.id == user.id)
+            .values(locked_until=now + timedelta(minutes=minutes), failed_logins=0))
+    db.session.expire(user, ["failed_logins", "locked_until"])
+
+
+def _register_failure(user: User, now: datetime, *, locked: bool) -> None:
+    threshold, minutes = _lockout_settings()
+    if locked:
+        _lock(user, now, minutes)
+    with transaction():
         audit.record("user.locked" if locked else "user.login_failed", "user", user.id,
                      unit_id=user.unit_id, data={"username": user.username})
     if locked:
