@@ -104,7 +104,7 @@ def create_user_command(username, role, unit_id, display_name, password):
 
 @main.command("create-token")
 @click.argument("username")
-@click.option("--days", type=int, default=365, show_default=True, help="有效天数")
+@click.option("--days", type=click.IntRange(1, 366), default=30, show_default=True, help="有效天数")
 @with_appcontext
 @fails_cleanly
 def create_token_command(username: str, days: int):
@@ -119,6 +119,63 @@ def create_token_command(username: str, days: int):
     if user is None:
         raise click.ClickException(f"用户不存在：{username}")
     click.echo(issue_token(user, name="cli", days=days))
+
+
+@main.group("tokens")
+def tokens_group():
+    """查看、撤销用户的 API 令牌。"""
+
+
+@tokens_group.command("list")
+@click.argument("username")
+@with_appcontext
+@fails_cleanly
+def tokens_list_command(username: str):
+    """列出用户的令牌：编号、用途、签发、到期（UTC）与状态。"""
+    from .models.base import utcnow_naive
+    from .services.auth import tokens_of
+
+    now = utcnow_naive()
+    for row in tokens_of(_user_named(username)):
+        state = "已撤销" if row.revoked else "已过期" if row.expires_at and row.expires_at < now else "有效"
+        expires = row.expires_at.isoformat(sep=" ", timespec="minutes") if row.expires_at else "长期"
+        click.echo(f"{row.id}\t{row.name}\t{row.created_at.isoformat(sep=' ', timespec='minutes')}\t{expires}\t{state}")
+
+
+@tokens_group.command("revoke")
+@click.argument("token_id", type=click.IntRange(1, 2**31 - 1), required=False)
+@click.option("--all", "all_of", metavar="USERNAME", default=None, help="撤销该用户的全部令牌并结束其全部登录会话")
+@with_appcontext
+@fails_cleanly
+def tokens_revoke_command(token_id: int | None, all_of: str | None):
+    """撤销一个令牌（按编号），或以 --all 用户名 撤销某用户的全部令牌。"""
+    from .services import audit
+    from .services.auth import end_sessions_and_tokens, revoke_token
+    from .services.transaction import transaction
+
+    if (token_id is None) == (all_of is None):
+        raise click.UsageError("请给出令牌编号，或 --all 用户名（二者选一）")
+    if all_of is not None:
+        user = _user_named(all_of)
+        with transaction():
+            count = end_sessions_and_tokens(user)
+            audit.record("token.revoke_all", "user", user.id, unit_id=user.unit_id, data={"tokens_revoked": count})
+        click.echo(f"已撤销 {user.username} 的 {count} 个令牌，并结束其全部登录会话")
+        return
+    row = revoke_token(token_id, actor=None)
+    click.echo(f"已撤销令牌 {row.id}（{row.user.username}：{row.name}）")
+
+
+def _user_named(username: str):
+    import sqlalchemy as sa
+
+    from .extensions import db
+    from .models import User
+
+    user = db.session.scalar(sa.select(User).where(User.username == username))
+    if user is None:
+        raise click.ClickException(f"用户不存在：{username}")
+    return user
 
 
 def register(command):

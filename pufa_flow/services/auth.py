@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from ..clock import format_local
-from ..errors import Unauthorized
+from ..errors import NotFound, Unauthorized, ValidationFailed
 from ..extensions import db
 from ..models import ApiToken, User
 from ..models.base import utcnow_naive
@@ -105,15 +105,23 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_token(user: User, *, name: str, actor=None, days: int | None = 365) -> str:
+#: a token's default life; an operator may ask for another (``create-token --days``)
+DEFAULT_TOKEN_DAYS = 30
+MAX_TOKEN_DAYS = 366
+
+
+def issue_token(user: User, *, name: str, actor=None, days: int | None = DEFAULT_TOKEN_DAYS) -> str:
+    """A new bearer token for ``user``; only its hash is kept, so this is the one time it is seen."""
+    if days is not None and not 1 <= days <= MAX_TOKEN_DAYS:
+        raise ValidationFailed({"days": f"有效天数须在 1 到 {MAX_TOKEN_DAYS} 之间"})
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     expires = utcnow_naive() + timedelta(days=days) if days else None
     with transaction():
-        row = ApiToken(user_id=user.id, token_hash=_hash(token), name=name, expires_at=expires)
+        row = ApiToken(user_id=user.id, token_hash=_hash(token), name=name[:50], expires_at=expires)
         db.session.add(row)
         db.session.flush()
         audit.record("token.issue", "user", user.id, actor=actor or user, unit_id=user.unit_id,
-                     data={"token_id": row.id, "name": name})
+                     data={"token_id": row.id, "name": name[:50]})
     return token
 
 
@@ -127,3 +135,64 @@ def user_for_token(token: str) -> User | None:
     if not row.user.is_active_account:
         return None
     return row.user
+
+
+def tokens_of(user: User) -> list[ApiToken]:
+    """The user's tokens, newest first (revoked and expired ones too, marked so on the page)."""
+    return list(db.session.scalars(sa.select(ApiToken).where(ApiToken.user_id == user.id)
+                                   .order_by(ApiToken.id.desc())))
+
+
+def revoke_token(token_id, *, actor, owner: User | None = None) -> ApiToken:
+    """Revoke one token: the owner's own, or (``owner`` None) any token, for the office and the CLI.
+
+    A token of someone else is NotFound, as if it did not exist.
+    """
+    try:
+        token_id = int(token_id)
+    except (TypeError, ValueError):
+        raise NotFound("未找到该令牌") from None
+    stmt = sa.select(ApiToken).where(ApiToken.id == token_id)
+    if owner is not None:
+        stmt = stmt.where(ApiToken.user_id == owner.id)
+    row = db.session.scalar(stmt)
+    if row is None:
+        raise NotFound("未找到该令牌")
+    if row.revoked:
+        return row
+    with transaction():
+        row.revoked = True
+        row.revoked_at = utcnow_naive()
+        audit.record("token.revoke", "user", row.user_id, actor=actor, unit_id=row.user.unit_id,
+                     data={"token_id": row.id, "name": row.name})
+    return row
+
+
+def end_sessions_and_tokens(user: User, *, tokens: bool = True) -> int:
+    """Every session cookie of ``user`` stops working (the epoch moves on) and, with
+    ``tokens``, every API token is revoked. Runs inside the caller's transaction.
+
+    Returns the number of tokens revoked.
+    """
+    table = User.__table__
+    db.session.execute(sa.update(table).where(table.c.id == user.id)
+                       .values(session_epoch=table.c.session_epoch + 1))
+    db.session.expire(user, ["session_epoch"])
+    revoked = 0
+    if tokens:
+        tokens_table = ApiToken.__table__
+        revoked = db.session.execute(
+            sa.update(tokens_table).where(tokens_table.c.user_id == user.id, tokens_table.c.revoked.is_(False))
+            .values(revoked=True, revoked_at=utcnow_naive())).rowcount
+    return revoked
+
+
+def sign_out(user: User) -> None:
+    """End this user's sessions everywhere: a copied or stolen cookie stops working too."""
+    with transaction():
+        end_sessions_and_tokens(user, tokens=False)
+        audit.record("user.logout", "user", user.id, actor=user, unit_id=user.unit_id)
+
+
+def session_is_current(user: User, epoch: str) -> bool:
+    return epoch.isdigit() and int(epoch) == (user.session_epoch or 0)
