@@ -14,7 +14,9 @@ from . import config as config_module
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
-def create_app(test_config: dict | None = None) -> Flask:
+def create_app(test_config: dict | None = None, *, serving: bool = True) -> Flask:
+    """``serving=False`` (the CLI): an application for commands, which may lack the
+    secret; it then refuses every request with 503 instead of signing cookies."""
     app = Flask(
         __name__,
         instance_relative_config=True,
@@ -23,7 +25,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.update(config_module.load(app.instance_path))
     if test_config:
         app.config.update(test_config)
-    config_module.validate(app.config)
+    config_module.validate(app.config, serving=serving)
+    if not app.config.get("SECRET_KEY"):
+        _refuse_requests(app)
 
     from .converters import register as register_converters
 
@@ -45,3 +49,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     api.init_app(app)
     views.init_app(app)
     return app
+
+
+def _refuse_requests(app: Flask) -> None:
+    from flask import abort
+
+    @app.before_request
+    def no_secret_no_service():
+        abort(503, description="PUFA_SECRET_KEY 未设置，无法提供网页服务")

@@ -17,6 +17,8 @@ from .errors import AppError
 
 
 def _make_app():
+    """The application for commands: no secret needed (see config's one secret rule);
+    ``run`` checks for one before it serves. Development keeps its secret in instance/."""
     from . import create_app
 
     if config_module.is_development():
@@ -25,7 +27,7 @@ def _make_app():
         probe = Flask("pufa_flow", instance_relative_config=True)
         config_module.ensure_instance_secret(probe.instance_path)
     try:
-        return create_app()
+        return create_app(serving=False)
     except config_module.ConfigError as exc:
         click.echo(f"错误：{exc}", err=True)
         sys.exit(2)
@@ -176,6 +178,24 @@ def _user_named(username: str):
     if user is None:
         raise click.ClickException(f"用户不存在：{username}")
     return user
+
+
+from flask.cli import run_command as _flask_run  # noqa: E402
+
+
+@main.command("run", params=_flask_run.params, help="启动开发用网页服务（需要密钥，见 README 的密钥规则）。",
+              context_settings=_flask_run.context_settings)
+@click.pass_context
+def run_command(ctx, **options):
+    from flask.cli import ScriptInfo
+
+    app = ctx.ensure_object(ScriptInfo).load_app()
+    try:
+        config_module.validate(app.config, serving=True)
+    except config_module.ConfigError as exc:
+        click.echo(f"错误：{exc}", err=True)
+        sys.exit(2)
+    ctx.invoke(_flask_run, **options)
 
 
 def register(command):
