@@ -42,12 +42,13 @@ def create_app(test_config: dict | None = None, *, serving: bool = True) -> Flas
     csrf.init_app(app)
     login_manager.init_app(app)
 
-    from . import api, views
+    from . import api, headers, views
     from .jinja import register_filters
 
     register_filters(app)
     api.init_app(app)
     views.init_app(app)
+    headers.init_app(app)
     return app
 
 
