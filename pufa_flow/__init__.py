@@ -11,7 +11,15 @@ from flask import Flask
 
 from . import config as config_module
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_ROOT = PACKAGE_DIR.parent
+
+
+def shipped(name: str) -> Path:
+    """``templates`` or ``migrations``: top-level folders in the checkout (as the owner
+    keeps them), copied into the package when a wheel is built (setup.py maps them)."""
+    inside = PACKAGE_DIR / name
+    return inside if inside.is_dir() else PROJECT_ROOT / name
 
 
 def create_app(test_config: dict | None = None, *, serving: bool = True) -> Flask:
@@ -20,7 +28,7 @@ def create_app(test_config: dict | None = None, *, serving: bool = True) -> Flas
     app = Flask(
         __name__,
         instance_relative_config=True,
-        template_folder=str(PROJECT_ROOT / "templates"),
+        template_folder=str(shipped("templates")),
     )
     app.config.update(config_module.load(app.instance_path))
     if test_config:
@@ -38,7 +46,7 @@ def create_app(test_config: dict | None = None, *, serving: bool = True) -> Flas
 
     check_bindings()
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    migrate.init_app(app, db, directory=str(shipped("migrations")), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
 
