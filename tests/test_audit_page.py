@@ -66,3 +66,15 @@ def test_times_are_shown_in_asia_shanghai(client, login, office_user, make_unit)
     assert "2026-11-05 00:10" in client.get(f"/notices/{notice.id}").get_data(as_text=True)
     audit = client.get("/audit/").get_data(as_text=True)
     assert "2026-11-05 00:10" in audit and "2026-11-04 16:10" not in audit
+
+
+def test_an_unlock_shows_the_lock_time_in_asia_shanghai(client, login, office_user, make_user):
+    from datetime import datetime
+
+    reader = make_user("viewer", username="reader")
+    reader.locked_until = datetime(2026, 11, 4, 16, 25)  # UTC
+    db.session.commit()
+    user_service.unlock(reader, actor=office_user)
+    login(office_user)
+    html = client.get("/audit/").get_data(as_text=True)
+    assert "锁定至：2026-11-05 00:25" in html

@@ -45,9 +45,28 @@ class Entry:
     details: list[str] = field(default_factory=list)
 
 
+#: data keys holding a UTC time as ISO text, shown in the office's zone
+TIMES = {"locked_until"}
+
+
+def _local_time(text: str) -> str:
+    from datetime import datetime
+
+    from flask import current_app
+
+    from ..clock import format_local
+
+    try:
+        return format_local(datetime.fromisoformat(text), current_app.config.get("PUFA_TIMEZONE"))
+    except (TypeError, ValueError):
+        return str(text)
+
+
 def _value(key: str, value) -> str:
     if value is None or value == "":
         return "—"
+    if key in TIMES and isinstance(value, str):
+        return _local_time(value)
     if isinstance(value, bool):
         return "是" if value else "否"
     if key == "password" and value == "changed":
