@@ -168,6 +168,32 @@ def tokens_revoke_command(token_id: int | None, all_of: str | None):
     click.echo(f"已撤销令牌 {row.id}（{row.user.username}：{row.name}）")
 
 
+@main.command("unlock-user")
+@click.argument("username")
+@with_appcontext
+@fails_cleanly
+def unlock_user_command(username: str):
+    """解除用户的登录锁定（例如唯一的普法办账户被锁时）。"""
+    from .services.users import unlock
+
+    user = unlock(_user_named(username), actor=None)
+    click.echo(f"已解除 {user.username} 的登录锁定")
+
+
+@main.command("reset-password")
+@click.argument("username")
+@_password_option()
+@with_appcontext
+@fails_cleanly
+def reset_password_command(username: str, password: str | None):
+    """重置用户密码；该用户的全部登录会话与 API 令牌随即失效。"""
+    from .services.users import reset_password
+
+    user = _user_named(username)
+    reset_password(user, _read_password(password), actor=None)
+    click.echo(f"已重置 {user.username} 的密码；其原有登录和令牌均已失效")
+
+
 def _user_named(username: str):
     import sqlalchemy as sa
 

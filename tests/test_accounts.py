@@ -328,3 +328,53 @@ def test_only_the_office_manages_users(app, make_user, path):
     reader = make_user("viewer", username="reader")
     client = signed_in(app, reader)
     assert client.post(path.format(id=reader.id)).status_code == 403
+
+
+# -- the same jobs in the API and the CLI ------------------------------------------------------------
+def test_api_password_change_revokes_every_token(app, make_user):
+    user = make_user("viewer", username="reader")
+    token = issue_token(user, name="t")
+    client = app.test_client()
+    response = client.post("/api/v1/auth/password", headers=bearer(token),
+                           json={"current_password": "wrong", "new_password": NEW_PASSWORD})
+    assert response.status_code == 422 and "current_password" in response.get_json()["error"]["details"]["fields"]
+    response = client.post("/api/v1/auth/password", headers=bearer(token),
+                           json={"current_password": PASSWORD, "new_password": NEW_PASSWORD})
+    assert response.status_code == 200
+    assert client.get("/api/v1/units", headers=bearer(token)).status_code == 401
+    signed_in(app, user, NEW_PASSWORD)
+
+
+def test_api_office_unlocks_and_resets(app, office_user, make_user, token_for):
+    user = make_user("viewer", username="reader")
+    theirs = issue_token(user, name="t")
+    user.locked_until = utcnow_naive() + timedelta(minutes=10)
+    db.session.commit()
+    headers = token_for(office_user)
+    client = app.test_client()
+    assert client.post(f"/api/v1/users/{user.id}/unlock", headers=headers).status_code == 200
+    assert client.post(f"/api/v1/users/{user.id}/password", headers=headers,
+                       json={"password": "short"}).status_code == 422
+    assert client.post(f"/api/v1/users/{user.id}/password", headers=headers,
+                       json={"password": NEW_PASSWORD}).status_code == 200
+    assert client.get("/api/v1/units", headers=bearer(theirs)).status_code == 401
+    signed_in(app, user, NEW_PASSWORD)
+    assert client.post(f"/api/v1/users/{user.id}/unlock", headers=bearer(issue_token(user, name="x"))).status_code == 403
+
+
+def test_cli_unlocks_and_resets(app, runner, office_user, monkeypatch):
+    import functools
+
+    from pufa_flow.cli import main
+
+    monkeypatch.delenv("FLASK_RUN_FROM_CLI", raising=False)
+    invoke = functools.partial(runner.invoke, main)
+    office_user.locked_until = utcnow_naive() + timedelta(minutes=10)
+    db.session.commit()
+    assert invoke(["unlock-user", "office"]).exit_code == 0
+    result = invoke(["reset-password", "office", "--password", NEW_PASSWORD])
+    assert result.exit_code == 0, result.output
+    signed_in(app, office_user, NEW_PASSWORD)
+    assert invoke(["reset-password", "office", "--password", "weak"]).exit_code == 1
+    assert invoke(["unlock-user", "nobody"]).exit_code == 1
+    assert {"user.unlock", "user.password_reset"} <= set(actions())

@@ -80,6 +80,7 @@ PARAM_VALUES = {
 NOT_WALKED = {
     "static": "files from pufa_flow/static: no unit data",
     "auth.logout": "would end the probing session; takes no parameters and shows no data",
+    "main.favicon": "the site icon (a static file): no unit data",
 }
 
 #: endpoints whose GET may legitimately answer 404 for an existing object the

@@ -39,6 +39,7 @@ SELF_SERVICE = {
     "account.tokens": "issues oneself an API token",
     "account.revoke": "revokes one's own API token",
     "api.revoke_token": "revokes one's own API token",
+    "api.change_password": "changes one's own password",
 }
 
 

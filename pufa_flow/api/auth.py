@@ -5,6 +5,7 @@ from flask import jsonify
 
 from ..errors import ValidationFailed
 from ..services import auth as auth_service
+from ..services import users as user_service
 from .base import current_api_user, json_body, require_roles
 from .spec import document, endpoint, schema
 
@@ -61,6 +62,21 @@ def revoke_token(token_id: int):
     user = current_api_user()
     row = auth_service.revoke_token(token_id, actor=user, owner=user)
     return jsonify(token_json(row, auth_service.utcnow_naive()))
+
+
+PASSWORD_CHANGE = schema("PasswordChange", {"type": "object", "required": ["current_password", "new_password"],
+                                             "properties": {
+    "current_password": {"type": "string"}, "new_password": {"type": "string", "minLength": 8}}})
+
+
+@endpoint("/auth/password", "POST", summary="修改本人密码；全部会话与令牌（含本令牌）随即失效", tag="auth",
+          body=PASSWORD_CHANGE, response={"type": "object", "required": ["tokens_revoked"], "properties": {
+              "tokens_revoked": {"type": "boolean"}}}, errors=("400", "401", "422"))
+@require_roles()
+def change_password():
+    data = json_body()
+    user_service.change_own_password(current_api_user(), data.get("current_password"), data.get("new_password"))
+    return jsonify({"tokens_revoked": True})
 
 
 @endpoint("/openapi.json", "GET", summary="本接口的 OpenAPI 文档", tag="meta", public=True, errors=())
