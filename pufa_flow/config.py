@@ -1,9 +1,15 @@
 """Settings from PUFA_* environment variables.
 
 Read once in create_app, never at import time, so tests and the CLI can pass
-their own values. There is deliberately no fallback secret: production without
-PUFA_SECRET_KEY (or an instance secret written by the development CLI) fails
-at start-up with a message that says what to set.
+their own values.
+
+The one secret rule: the secret signs sessions, so it is needed to **serve
+requests** and for nothing else. It comes from PUFA_SECRET_KEY; only in
+development (PUFA_ENV=development, as ``make run`` sets) may it come from
+``instance/secret_key``, which the CLI then creates. Production never reads
+that file. Serving without a secret (``gunicorn wsgi:app``, ``pufa-flow
+run``) fails at start-up with a message that says what to set; every other
+command (``--help``, ``db upgrade``, ``create-user``…) works without one.
 """
 from __future__ import annotations
 
@@ -37,6 +43,8 @@ def ensure_instance_secret(instance_path: str | Path) -> None:
 def _read_secret(instance_path: str, environ) -> str | None:
     if environ.get("PUFA_SECRET_KEY"):
         return environ["PUFA_SECRET_KEY"]
+    if not is_development(environ):
+        return None  # production: the variable or nothing, never a file left behind by `make run`
     path = Path(instance_path) / SECRET_FILE
     return path.read_text().strip() if path.exists() else None
 
@@ -78,9 +86,11 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
-def validate(config: dict) -> None:
-    if not config.get("SECRET_KEY"):
+def validate(config: dict, *, serving: bool = True) -> None:
+    """Refuse settings the application cannot run with; a missing secret only when it is to serve."""
+    if serving and not config.get("SECRET_KEY"):
         raise ConfigError(
-            "PUFA_SECRET_KEY 未设置：生产环境请设置环境变量 PUFA_SECRET_KEY；"
-            "开发/演示环境请以 PUFA_ENV=development 运行 pufa-flow 命令，会在 instance 目录生成并保存密钥。"
+            "PUFA_SECRET_KEY 未设置：提供网页服务需要密钥。生产环境请设置环境变量 PUFA_SECRET_KEY"
+            "（例如 python -c 'import secrets; print(secrets.token_urlsafe(48))' 生成）；"
+            "开发/演示环境请以 PUFA_ENV=development 运行（make run 即是），会在 instance 目录生成并保存密钥。"
         )

@@ -20,12 +20,6 @@ NAV = [
 OBJECT_TYPES = {"unit": "单位", "user": "用户", "cycle": "考评周期", "assessment": "单位考评",
                 "item": "整改事项", "notice": "整改通知书", "import": "导入",
                 "calendar": "工作日历"}
-ACTIONS = {"unit.create": "新建单位", "unit.update": "修改单位", "user.create": "新建用户",
-           "user.update": "修改用户", "user.login": "登录", "user.login_failed": "登录失败",
-           "user.locked": "账户锁定", "token.issue": "签发令牌", "transition": "状态变更",
-           "units.import": "导入单位", "cycle.create": "新建考评周期", "notice.create": "下发整改通知书",
-           "calendar.set": "录入放假调休", "calendar.clear": "删除放假调休录入", "calendar.import": "导入放假调休",
-           "calendar.confirm": "确认年度安排录入完整", "calendar.withdraw": "撤销年度安排确认"}
 
 
 def _home_tiles(summary: dict) -> list[tuple]:
@@ -48,11 +42,12 @@ def register_filters(app) -> None:
     from .models import CONTACT_ROLES, GRADES, ROLES
     from .services.calendar import item_days_overdue, uncovered_years
     from .services.workflow import guarded_transitions
+    from .views.audit_entries import ACTIONS, describe
 
     app.jinja_env.globals.update(
         home_tiles=_home_tiles, contact_roles=CONTACT_ROLES, object_type_labels=OBJECT_TYPES,
         action_labels=ACTIONS, grades=GRADES, role_labels=ROLES,
-        item_days_overdue=item_days_overdue, guarded_transitions=guarded_transitions,
+        item_days_overdue=item_days_overdue, guarded_transitions=guarded_transitions, describe_audit=describe,
         uncovered_calendar_years=uncovered_years,
     )
 

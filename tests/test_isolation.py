@@ -42,13 +42,14 @@ from pufa_flow.services.auth import issue_token
 #: object kinds the factory creates; True = unit-owned (a unit user may only
 #: see its own), False = shared (cycles: every unit takes part in them)
 KINDS = {"unit": True, "contact": True, "user": True, "assessment": True,
-         "notice": True, "item": True, "attachment": True, "cycle": False}
+         "notice": True, "item": True, "attachment": True, "token": True, "cycle": False}
 
 #: URL parameter name -> the object kind whose id fills it
 PARAM_KINDS = {
     "unit_id": "unit", "contact_id": "contact", "user_id": "user",
     "assessment_id": "assessment", "notice_id": "notice", "item_id": "item",
     "rectification_item_id": "item", "cycle_id": "cycle", "attachment_id": "attachment",
+    "token_id": "token",
 }
 
 #: parameters that name an object only together with the path around them:
@@ -81,6 +82,7 @@ PARAM_VALUES = {
 NOT_WALKED = {
     "static": "files from pufa_flow/static: no unit data",
     "auth.logout": "would end the probing session; takes no parameters and shows no data",
+    "main.favicon": "the site icon (a static file): no unit data",
 }
 
 #: endpoints whose GET may legitimately answer 404 for an existing object the
@@ -144,6 +146,11 @@ def _create_unit_world(label: str, cycle) -> World:
     user.password_hash = password_hash()
     db.session.add(user)
     world.objects["user"] = user
+    db.session.flush()
+    token = models.ApiToken(user_id=user.id, token_hash=f"isolation-{label}".encode().hex()[:64],
+                            name=f"{label}的令牌")
+    db.session.add(token)
+    world.objects["token"] = token
 
     UnitAssessment = getattr(models, "UnitAssessment", None)
     if cycle is not None and UnitAssessment is not None:
@@ -312,7 +319,7 @@ def _session_client(app, user):
     """A client signed in as ``user`` (Flask-Login's session keys, no password hashing)."""
     client = app.test_client()
     with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
+        session["_user_id"] = user.get_id()  # id:epoch
         session["_fresh"] = True
     return client
 

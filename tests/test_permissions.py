@@ -26,6 +26,7 @@ PUBLIC = {
     "main.index": "redirects to the sign-in page or the home page",
     "api.openapi": "the API description",
     "api.issue_token": "exchanges a password for a token",
+    "main.favicon": "the site icon browsers ask for on every page, the sign-in page included",
 }
 _PARAM = re.compile(r"<(?:([^<>:]+):)?(\w+)>")
 

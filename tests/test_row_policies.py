@@ -35,6 +35,11 @@ SELF_SERVICE = {
     "auth.logout": "ends one's own session",
     "api.issue_token": "exchanges one's own password for a token",
     "auth.login": "signs in (as anyone)",
+    "account.password": "changes one's own password",
+    "account.tokens": "issues oneself an API token",
+    "account.revoke": "revokes one's own API token",
+    "api.revoke_token": "revokes one's own API token",
+    "api.change_password": "changes one's own password",
 }
 
 

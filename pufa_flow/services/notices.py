@@ -5,6 +5,7 @@ from datetime import date, datetime, time, timezone
 
 from ..errors import ValidationFailed
 from ..extensions import db
+from ..models.base import utcnow_naive
 from ..models import ITEM_CATEGORIES, NOTICE_SOURCES, Cycle, Notice, RectificationItem, Unit
 from . import audit
 from .calendar import today
@@ -44,6 +45,18 @@ def _clean_items(raw, issued_on: date, errors: dict) -> list[dict]:
     return items
 
 
+def _issued_at(issued_on):
+    """Now when issued today; a back-dated notice at 09:00 that day in the office's zone (stored in UTC)."""
+    if issued_on == today():
+        return utcnow_naive()
+    from flask import current_app
+
+    from ..clock import local_zone
+
+    zone = local_zone(current_app.config.get("PUFA_TIMEZONE"))
+    return datetime.combine(issued_on, time(9), tzinfo=zone).astimezone(timezone.utc).replace(tzinfo=None)
+
+
 def create_notice(data: dict, *, actor) -> Notice:
     errors: dict[str, str] = {}
     unit_id = clean_id(data.get("unit_id"), "unit_id", "责任单位", errors)
@@ -63,7 +76,7 @@ def create_notice(data: dict, *, actor) -> Notice:
     with transaction():
         notice = Notice(unit_id=unit_id, cycle_id=cycle_id, source=source, title=title,
                         issued_by_id=getattr(actor, "id", None),
-                        issued_at=datetime.combine(issued_on, time(9), tzinfo=timezone.utc).replace(tzinfo=None))
+                        issued_at=_issued_at(issued_on))
         notice.items = [RectificationItem(unit_id=unit_id, **item) for item in items]
         db.session.add(notice)
         db.session.flush()

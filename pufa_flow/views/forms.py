@@ -71,3 +71,28 @@ class TransitionForm(FlaskForm):
 
 class CalendarImportForm(PufaForm):
     file = FileField("节假日安排文件（.xlsx 或 .csv）")
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField("当前密码")
+    new_password = PasswordField("新密码")
+    confirm_password = PasswordField("再次输入新密码")
+
+
+class PasswordResetForm(FlaskForm):
+    password = PasswordField("新密码")
+
+
+class TokenForm(FlaskForm):
+    name = StringField("用途（如：数据对接）")
+    days = SelectField("有效期", default="30")
+
+    #: offered lives, in days (the API and the CLI default to 30 as well)
+    DAYS = ("30", "7", "90", "180")
+
+
+class UserEditForm(FlaskForm):
+    display_name = StringField("姓名")
+    role = SelectField("角色")
+    unit_id = SelectField("所属单位", coerce=str)
+    is_active = BooleanField("启用")

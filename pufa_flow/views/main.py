@@ -1,7 +1,7 @@
 """The home page: what this role needs to see first."""
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_login import current_user
 
 from ..services import dashboard
@@ -16,6 +16,12 @@ def index():
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
     return redirect(url_for("main.home"))
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    """Browsers ask for it at the root whatever the page says."""
+    return current_app.send_static_file("favicon.ico")
 
 
 @bp.route("/home")
