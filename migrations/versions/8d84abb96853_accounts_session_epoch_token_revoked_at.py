@@ -1,7 +1,7 @@
 """accounts: session epoch on users, revocation time on API tokens
 
 Revision ID: 8d84abb96853
-Revises: b7d2c4e6f813
+Revises: 61cdd5fa0fb8
 Create Date: 2026-11-21 20:30:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '8d84abb96853'
-down_revision = 'b7d2c4e6f813'
+down_revision = '61cdd5fa0fb8'
 branch_labels = None
 depends_on = None
 
