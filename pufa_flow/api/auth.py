@@ -32,13 +32,12 @@ def issue_token():
     return jsonify({"token": token, "token_type": "Bearer"}), 201
 
 
-TOKEN_INFO = schema("TokenInfo", {"type": "object", "required": ["id", "name", "created_at", "expires_at", "revoked"],
-                                  "properties": {
+TOKEN_INFO = schema("TokenInfo", exact({
     "id": {"type": "integer"}, "name": {"type": "string"},
     "created_at": {"type": "string", "format": "date-time"},
     "expires_at": {"type": ["string", "null"], "format": "date-time"},
     "revoked": {"type": "boolean"}, "revoked_at": {"type": ["string", "null"], "format": "date-time"},
-    "active": {"type": "boolean"}}})
+    "active": {"type": "boolean"}}))
 
 
 def _utc(value):
@@ -52,8 +51,7 @@ def token_json(row, now) -> dict:
 
 
 @endpoint("/auth/tokens", "GET", summary="本人的访问令牌（含已撤销、已过期的）", tag="auth",
-          response={"type": "object", "required": ["items"], "properties": {
-              "items": {"type": "array", "items": TOKEN_INFO}}}, errors=("401",))
+          response=exact({"items": {"type": "array", "items": TOKEN_INFO}}), errors=("400", "401"))
 @require_roles()
 def list_tokens():
     now = auth_service.utcnow_naive()
@@ -61,7 +59,7 @@ def list_tokens():
 
 
 @endpoint("/auth/tokens/<id:token_id>", "DELETE", summary="撤销本人的一个访问令牌（立即失效）", tag="auth",
-          response=TOKEN_INFO, errors=("401", "404"))
+          response=TOKEN_INFO, errors=("400", "401", "404"))
 @require_roles()
 def revoke_token(token_id: int):
     user = current_api_user()
@@ -71,12 +69,12 @@ def revoke_token(token_id: int):
 
 PASSWORD_CHANGE = schema("PasswordChange", {"type": "object", "required": ["current_password", "new_password"],
                                              "properties": {
-    "current_password": {"type": "string"}, "new_password": {"type": "string", "minLength": 8}}})
+    "current_password": {"type": "string", "minLength": 1, "maxLength": MAX_LEN["password"]},
+    "new_password": {"type": "string", "minLength": 8, "maxLength": MAX_LEN["password"]}}})
 
 
 @endpoint("/auth/password", "POST", summary="修改本人密码；全部会话与令牌（含本令牌）随即失效", tag="auth",
-          body=PASSWORD_CHANGE, response={"type": "object", "required": ["tokens_revoked"], "properties": {
-              "tokens_revoked": {"type": "boolean"}}}, errors=("400", "401", "422"))
+          body=PASSWORD_CHANGE, response=exact({"tokens_revoked": {"type": "boolean"}}), errors=("400", "401", "422"))
 @require_roles()
 def change_password():
     data = json_body()
