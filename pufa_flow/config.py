@@ -12,6 +12,8 @@ from pathlib import Path
 
 SECRET_FILE = "secret_key"
 ENV_PREFIX = "PUFA_"
+#: PUFA_SMTP_HOST, PUFA_SMS_BACKEND, PUFA_MAIL_FROM…: passed through to the channel registry
+CHANNEL_SETTINGS = ("PUFA_SMTP_", "PUFA_SMS_", "PUFA_MAIL_", "PUFA_OFFICE_")
 
 
 class ConfigError(RuntimeError):
@@ -66,6 +68,11 @@ def load(instance_path: str, environ=os.environ) -> dict:
         "PUFA_DOCUMENT_ISSUER": environ.get("PUFA_DOCUMENT_ISSUER", "普法办"),
         "PUFA_DOCUMENT_NUMBER_PREFIX": environ.get("PUFA_DOCUMENT_NUMBER_PREFIX", ""),
         "JSON_AS_ASCII": False,
+        # reminders: the item links in messages, and where the scheduler's file lock lives (SQLite)
+        "PUFA_BASE_URL": environ.get("PUFA_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "PUFA_SCHEDULER_LOCK_DIR": environ.get("PUFA_SCHEDULER_LOCK_DIR") or str(instance_path),
+        # the channels' own settings, read by notifications.channels.build_registry
+        **{k: v for k, v in environ.items() if k.startswith(CHANNEL_SETTINGS)},
     }
 
 

@@ -5,7 +5,8 @@ from .audit import AuditEvent, AuditLogIsAppendOnly
 from .calendar import WorkdayOverride
 from .cycles import GRADES, PHASES, Cycle, CyclePhase, UnitAssessment
 from .org import CONTACT_ROLES, UNIT_KINDS, Contact, Unit
-from .outbox import OutboxMessage
+from .outbox import InboxRead, OutboxAttempt, OutboxMessage
+from .reminders import ReminderRun, ReminderSchedule
 from .rectification import ITEM_CATEGORIES, NOTICE_SOURCES, Notice, RectificationItem
 from .users import ROLES, ApiToken, User
 
@@ -20,7 +21,8 @@ def check_bindings() -> None:
 
 __all__ = [
     "ASSIGNMENT_ROLES", "ApiToken", "Attachment", "AuditEvent", "AuditLogIsAppendOnly", "CONTACT_ROLES", "Contact", "Cycle", "CycleAssignment",
-    "CyclePhase", "GRADES", "ITEM_CATEGORIES", "NOTICE_SOURCES", "Notice", "OutboxMessage",
+    "CyclePhase", "GRADES", "ITEM_CATEGORIES", "NOTICE_SOURCES", "Notice", "OutboxMessage", "OutboxAttempt", "InboxRead",
+    "ReminderRun", "ReminderSchedule",
     "PHASES", "ROLES", "RectificationItem", "STATEFUL_MODELS", "UNIT_KINDS", "Unit",
     "UnitAssessment", "User", "WorkdayOverride", "check_bindings",
 ]

@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timezone
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..models import ITEM_CATEGORIES, NOTICE_SOURCES, Cycle, Notice, RectificationItem, Unit
-from . import audit
+from . import audit, reminders
 from .calendar import today
 from .transaction import transaction
 from .validation import clean_choice, clean_date, clean_int, clean_text
@@ -65,6 +65,8 @@ def create_notice(data: dict, *, actor) -> Notice:
         notice.items = [RectificationItem(unit_id=unit_id, **item) for item in items]
         db.session.add(notice)
         db.session.flush()
+        for item in notice.items:
+            reminders.replan(item)
         audit.record("notice.create", "notice", notice.id, actor=actor, unit_id=unit_id,
                      data={"title": title, "items": len(items)})
     return notice
