@@ -70,6 +70,8 @@ def load(instance_path: str, environ=os.environ) -> dict:
         "JSON_AS_ASCII": False,
         # reminders: the item links in messages, and where the scheduler's file lock lives (SQLite)
         "PUFA_BASE_URL": environ.get("PUFA_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        # how long a claimed message stays "sending" before another worker may take it over
+        "PUFA_DELIVERY_LEASE_SECONDS": float(environ.get("PUFA_DELIVERY_LEASE_SECONDS", "600")),
         "PUFA_SCHEDULER_LOCK_DIR": environ.get("PUFA_SCHEDULER_LOCK_DIR") or str(instance_path),
         # the channels' own settings, read by notifications.channels.build_registry
         **{k: v for k, v in environ.items() if k.startswith(CHANNEL_SETTINGS)},

@@ -19,7 +19,7 @@ from __future__ import annotations
 import secrets
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -35,7 +35,12 @@ from . import schedule  # noqa: F401 - keeps the package's import order explicit
 from .context import aware, naive_utc, policy, workdays
 from .sweep import record_run
 
-BATCH = 200
+#: rows claimed at once, per channel. A process killed mid-batch may send its
+#: claimed rows again (after the lease): one SMS or robot message at most, a
+#: few emails (which share one SMTP connection for speed), any in-app rows
+#: (which only mark the row itself sent).
+CHUNK = {"email": 50, "in_app": 500}
+PICK = 500
 RETRY_POLICY = RetryPolicy()
 
 
@@ -74,14 +79,16 @@ class DeliveryReport:
 def _claim(now_naive: datetime, dialect: str, token: str, lease) -> tuple[list[OutboxMessage], int]:
     due = sa.or_(sa.and_(OutboxMessage.status == "pending", OutboxMessage.send_after <= now_naive),
                  sa.and_(OutboxMessage.status == "sending", OutboxMessage.lease_until <= now_naive))
-    pick = sa.select(OutboxMessage.id, OutboxMessage.status, OutboxMessage.attempts).where(due) \
-        .order_by(OutboxMessage.send_after, OutboxMessage.id).limit(BATCH)
+    pick = sa.select(OutboxMessage.id, OutboxMessage.status, OutboxMessage.attempts, OutboxMessage.channel) \
+        .where(due).order_by(OutboxMessage.send_after, OutboxMessage.id).limit(PICK)
     if dialect == "postgresql":
         pick = pick.with_for_update(skip_locked=True)
     picked = db.session.execute(pick).all()
     if not picked:
         db.session.rollback()
         return [], 0
+    channel = picked[0].channel  # the longest-waiting row's channel, a chunk of it
+    picked = [p for p in picked if p.channel == channel][:CHUNK.get(channel, 1)]
     ids = [p.id for p in picked]
     db.session.execute(sa.update(OutboxMessage).where(OutboxMessage.id.in_(ids), due)
                        .values(status="sending", claimed_by=token, lease_until=now_naive + lease),  # outbox state
@@ -154,9 +161,10 @@ def deliver(now: datetime | None = None, *, channels=None, retry: RetryPolicy = 
     dialect = db.session.get_bind().dialect.name
     calendar = workdays()
     quiet = policy().quiet
+    lease = timedelta(seconds=float(current_app.config.get("PUFA_DELIVERY_LEASE_SECONDS") or 0)) or retry.lease()
     while True:
         token = secrets.token_hex(16)
-        rows, reclaimed = _claim(now_naive, dialect, token, retry.lease())
+        rows, reclaimed = _claim(now_naive, dialect, token, lease)
         report.reclaimed += reclaimed
         if not rows:
             break
