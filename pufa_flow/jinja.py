@@ -13,6 +13,7 @@ NAV = [
     ("units.index", "责任单位", ()),
     ("users.index", "用户", ("office",)),
     ("audit.index", "审计日志", ("office",)),
+    ("reminders.delivery_log", "发送记录", ("office",)),
     ("workflows.index", "流程图", ()),
 ]
 
@@ -53,4 +54,13 @@ def register_filters(app) -> None:
 
     @app.context_processor
     def navigation():
-        return {"nav_items": [n for n in NAV if n[0] in current_app.view_functions]}
+        return {"nav_items": [n for n in NAV if n[0] in current_app.view_functions], "inbox_unread": _inbox_unread}
+
+
+def _inbox_unread() -> int:
+    """The header's unread count (one COUNT, only on pages that show the header)."""
+    from flask_login import current_user
+
+    from .services.reminders.inbox import unread_count
+
+    return unread_count(current_user) if current_user.is_authenticated else 0

@@ -5,7 +5,7 @@ from .audit import AuditEvent, AuditLogIsAppendOnly
 from .calendar import WorkdayOverride
 from .cycles import GRADES, PHASES, Cycle, CyclePhase, UnitAssessment
 from .org import CONTACT_ROLES, UNIT_KINDS, Contact, Unit
-from .outbox import InboxRead, OutboxAttempt, OutboxMessage
+from .outbox import CHANNELS as CHANNELS_OUTBOX, OUTBOX_STATES, InboxRead, OutboxAttempt, OutboxMessage
 from .reminders import ReminderRun, ReminderSchedule
 from .rectification import ITEM_CATEGORIES, NOTICE_SOURCES, Notice, RectificationItem
 from .users import ROLES, ApiToken, User

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask_login import AnonymousUserMixin
 
-from . import (attachments, audit, auth, cycles, diagrams, errors, imports, items, main, notices, units, users,
-               workflow_actions)
+from . import (attachments, audit, auth, cycles, diagrams, errors, imports, items, main, notices, reminders, units,
+               users, workflow_actions)
 
 
 class Anonymous(AnonymousUserMixin):
@@ -26,6 +26,6 @@ def init_app(app) -> None:
         user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
         return user if user is not None and user.is_active_account else None
 
-    for module in (auth, main, attachments, units, users, audit, imports, cycles, notices, items, workflow_actions, diagrams):
+    for module in (auth, main, attachments, units, users, audit, imports, cycles, notices, items, workflow_actions, diagrams, reminders):
         app.register_blueprint(module.bp)
     errors.init_app(app)

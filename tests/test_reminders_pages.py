@@ -1,0 +1,79 @@
+"""The inbox, the delivery log with resend, the status page, the item's timeline."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+from reminders_support import add_contacts, issue_item, local, recorders, rows
+
+from notifications.channels import DeliveryError
+from pufa_flow.extensions import db
+from pufa_flow.models import AuditEvent, OutboxMessage
+from pufa_flow.services.reminders import deliver, sweep
+
+
+@pytest.fixture
+def world(app, make_unit, make_user, office_user):
+    unit, other = make_unit("区司法局"), make_unit("区教育局")
+    add_contacts(unit, principal=False)
+    add_contacts(other, leader=False, principal=False)
+    item = issue_item(office_user, unit, date(2026, 11, 20), local(2026, 11, 2, 10))
+    issue_item(office_user, other, date(2026, 11, 20), local(2026, 11, 2, 10))
+    recorders(app, sms=[None, DeliveryError("网关拒绝：boom", retryable=False)])
+    sweep(local(2026, 11, 13, 9, 5))
+    deliver(local(2026, 11, 13, 9, 6))
+    return {"unit": unit, "item": item, "unit_user": make_user("unit", unit),
+            "other_user": make_user("unit", other), "office": office_user}
+
+
+def test_inbox_count_list_and_mark_read(client, login, world):
+    login(world["unit_user"])
+    page = client.get("/items/").get_data(as_text=True)
+    assert 'aria-label="未读消息">1</span>' in page
+    inbox = client.get("/inbox/").get_data(as_text=True)
+    assert "整改事项提醒" in inbox and "区教育局" not in inbox
+    mine = rows(OutboxMessage.channel == "in_app", OutboxMessage.recipient == f"unit:{world['unit'].id}")[0]
+    theirs = rows(OutboxMessage.channel == "in_app", OutboxMessage.recipient != f"unit:{world['unit'].id}")[0]
+    assert client.post(f"/inbox/{theirs.id}/read").status_code == 404
+    assert client.post(f"/inbox/{mine.id}/read").status_code == 302
+    assert "未读消息" not in client.get("/items/").get_data(as_text=True)
+
+
+def test_delivery_log_filters_and_resend(client, login, world):
+    login(world["office"])
+    failed = rows(OutboxMessage.status == "failed")
+    assert len(failed) == 1 and failed[0].channel == "sms"
+    page = client.get("/reminders/log?status=failed").get_data(as_text=True)
+    assert f"#{failed[0].id}" in page and "重新发送" in page and "boom" in page
+    assert f"#{failed[0].id}<" not in client.get("/reminders/log?status=sent").get_data(as_text=True)
+    page = client.get("/reminders/log?channel=email&recipient=王敏").get_data(as_text=True)
+    assert page.count("wangmin@example.cn") == 2 and "13800138000" not in page  # both units' liaisons are 王敏
+    bad = client.get("/reminders/log?date_from=昨天&channel=fax")
+    assert bad.status_code == 200 and "渠道不正确" in bad.get_data(as_text=True)
+    r = client.post(f"/reminders/log/{failed[0].id}/resend")
+    assert r.status_code == 302
+    db.session.refresh(failed[0])
+    assert failed[0].status == "pending"
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)
+                             .where(AuditEvent.action == "outbox.resend")) == 1
+    assert client.post("/reminders/log/999999/resend").status_code == 404
+    status = client.get("/reminders/status").get_data(as_text=True)
+    assert "最近一次提醒扫描" in status and "待发送队列" in status and "1 条" in status
+
+
+def test_log_and_status_are_the_offices(client, login, world):
+    login(world["unit_user"])
+    assert client.get("/reminders/log").status_code == 403
+    assert client.get("/reminders/status").status_code == 403
+    failed = rows(OutboxMessage.status == "failed")[0]
+    assert client.post(f"/reminders/log/{failed.id}/resend").status_code == 403
+
+
+def test_item_page_shows_the_plan_beside_what_was_sent(client, login, world):
+    login(world["unit_user"])
+    page = client.get(f"/items/{world['item'].id}").get_data(as_text=True)
+    assert "提醒计划" in page and "计划发送" in page and "实际发送" in page
+    assert "2026-11-19 09:00" in page  # one working day before
+    assert "rectification.before_5" in page  # what went
+    assert "主要负责人（未登记联系人）" in page
