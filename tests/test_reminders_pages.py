@@ -77,3 +77,26 @@ def test_item_page_shows_the_plan_beside_what_was_sent(client, login, world):
     assert "2026-11-19 09:00" in page  # one working day before
     assert "rectification.before_5" in page  # what went
     assert "主要负责人（未登记联系人）" in page
+
+
+def test_api_twins(client, token_for, world):
+    unit_h, office_h = token_for(world["unit_user"]), token_for(world["office"])
+    body = client.get("/api/v1/inbox", headers=unit_h).get_json()
+    assert body["total"] == 1 and body["items"][0]["read"] is False
+    message_id = body["items"][0]["id"]
+    assert client.post(f"/api/v1/inbox/{message_id}/read", headers=unit_h).get_json() == {"marked": 1}
+    assert client.get("/api/v1/inbox", headers=unit_h).get_json()["items"][0]["read"] is True
+    other = token_for(world["other_user"])
+    assert client.post(f"/api/v1/inbox/{message_id}/read", headers=other).status_code == 404
+    assert client.get("/api/v1/outbox", headers=unit_h).status_code == 403
+    failed = client.get("/api/v1/outbox?status=failed", headers=office_h).get_json()
+    assert failed["total"] == 1 and failed["items"][0]["channel"] == "sms"
+    assert client.get("/api/v1/outbox?status=lost", headers=office_h).status_code == 400
+    resent = client.post(f"/api/v1/outbox/{failed['items'][0]['id']}/resend", headers=office_h)
+    assert resent.status_code == 200 and resent.get_json()["status"] == "pending"
+    again = client.post(f"/api/v1/outbox/{failed['items'][0]['id']}/resend", headers=office_h)
+    assert again.status_code == 409 and again.get_json()["error"]["code"] == "conflict"
+    timeline = client.get(f"/api/v1/items/{world['item'].id}/reminders", headers=unit_h).get_json()
+    assert timeline["planned"] and timeline["sent"]
+    assert client.get(f"/api/v1/items/{world['item'].id}/reminders", headers=other).status_code == 404
+    assert client.get("/api/v1/reminders/status", headers=office_h).get_json()["queued"] == 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 from . import auth, base, cycles, notices, transitions, units, users  # noqa: F401  (registers the endpoints)
 from . import imports  # noqa: F401  (POST /units/import)
 from . import attachments  # noqa: F401  (GET /attachments/<id>/content)
+from . import reminders  # noqa: F401  (inbox, outbox, item timelines)
 from .spec import api_bp
 
 
