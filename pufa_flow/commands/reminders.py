@@ -176,6 +176,7 @@ def scheduler_command(sweep_minutes, deliver_seconds):
     from ..services.reminders import deliver, digest, sweep
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line per job run is ours
     app = current_app._get_current_object()
     code = serve(
         app.config["SQLALCHEMY_DATABASE_URI"], app.config["PUFA_SCHEDULER_LOCK_DIR"],
