@@ -100,3 +100,36 @@ def test_api_twins(client, token_for, world):
     assert timeline["planned"] and timeline["sent"]
     assert client.get(f"/api/v1/items/{world['item'].id}/reminders", headers=other).status_code == 404
     assert client.get("/api/v1/reminders/status", headers=office_h).get_json()["queued"] == 1
+
+
+def test_preferences_turn_channels_off_and_hold_for_the_digest(app, client, login, world):
+    from pufa_flow.models import Contact
+    from pufa_flow.services.reminders import digest
+
+    unit = world["unit"]
+    liaison = db.session.scalar(sa.select(Contact).where(Contact.unit_id == unit.id, Contact.role == "liaison"))
+    login(world["unit_user"])
+    page = client.get(f"/units/{unit.id}/reminder-preferences").get_data(as_text=True)
+    assert "王敏" in page and "每日汇总" in page
+    r = client.post(f"/units/{unit.id}/reminder-preferences",
+                    data={f"email_{liaison.id}": "1", f"mode_{liaison.id}": "digest"})
+    assert r.status_code == 302
+    assert client.post(f"/units/{unit.id}/reminder-preferences",
+                       data={f"mode_{liaison.id}": "weekly"}).status_code == 200  # re-shown with the error
+    other_unit = world["other_user"].unit_id
+    assert client.get(f"/units/{other_unit}/reminder-preferences").status_code == 404
+    # the next reminder (before_2, Wed 18 Nov): no SMS to the liaison, the email held for the digest
+    sweep(local(2026, 11, 18, 9, 5))
+    new = rows(OutboxMessage.kind == "rectification.before_2", OutboxMessage.recipient_role == "liaison",
+               OutboxMessage.unit_id == unit.id)
+    assert {(m.channel, m.status) for m in new} == {("email", "held"), ("in_app", "pending")}
+    assert "并入次日汇总" not in page
+    timeline = client.get(f"/items/{world['item'].id}").get_data(as_text=True)
+    assert "2026-11-19 08:30" in timeline  # the held email's real time
+    assert digest(local(2026, 11, 19, 8, 30)) >= 1
+    held = rows(OutboxMessage.kind == "rectification.before_2", OutboxMessage.channel == "email",
+                OutboxMessage.unit_id == unit.id)[0]
+    folded = rows(OutboxMessage.kind == "digest.recipient")
+    assert held.status == "sent" and len(folded) == 1 and folded[0].recipient == "wangmin@example.cn"
+    assert held.subject in folded[0].body
+    assert digest(local(2026, 11, 19, 9, 0)) == 0  # once a day

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 OLD_CHANNELS = ('email', 'sms', 'inapp')
 NEW_CHANNELS = ('email', 'sms', 'in_app', 'wecom', 'dingtalk')
 OLD_STATES = ('pending', 'sent', 'failed')
-NEW_STATES = ('pending', 'sending', 'sent', 'failed')
+NEW_STATES = ('pending', 'sending', 'sent', 'failed', 'held')
 
 
 def _enum(values, name):
@@ -44,6 +44,22 @@ depends_on = None
 
 
 def upgrade():
+    op.create_table('reminder_preferences',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('contact_id', sa.Integer(), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=False),
+    sa.Column('email', sa.Boolean(), nullable=False),
+    sa.Column('sms', sa.Boolean(), nullable=False),
+    sa.Column('mode', _enum(('immediate', 'digest'), 'reminder_mode'), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['contact_id'], ['contacts.id'], name=op.f('fk_reminder_preferences_contact_id_contacts'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_reminder_preferences_unit_id_units'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_reminder_preferences')),
+    sa.UniqueConstraint('contact_id', name=op.f('uq_reminder_preferences_contact_id'))
+    )
+    with op.batch_alter_table('reminder_preferences', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_reminder_preferences_unit_id'), ['unit_id'], unique=False)
+
     op.create_table('reminder_runs',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('job', sa.String(length=20), nullable=False),
@@ -141,7 +157,7 @@ def downgrade():
     _checks(NEW_CHANNELS + ('inapp',), NEW_STATES, NEW_CHANNELS, NEW_STATES)
     op.execute("UPDATE outbox_messages SET channel = 'inapp' WHERE channel = 'in_app'")
     op.execute("DELETE FROM outbox_messages WHERE channel IN ('wecom', 'dingtalk')")
-    op.execute("UPDATE outbox_messages SET status = 'pending' WHERE status = 'sending'")
+    op.execute("UPDATE outbox_messages SET status = 'pending' WHERE status IN ('sending', 'held')")
     _checks(OLD_CHANNELS, OLD_STATES, NEW_CHANNELS + ('inapp',), NEW_STATES)
     with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
         batch_op.drop_constraint('uq_outbox_messages_reminder', type_='unique')
@@ -175,3 +191,6 @@ def downgrade():
         batch_op.drop_index('ix_reminder_runs_job_id')
 
     op.drop_table('reminder_runs')
+    with op.batch_alter_table('reminder_preferences', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_reminder_preferences_unit_id'))
+    op.drop_table('reminder_preferences')

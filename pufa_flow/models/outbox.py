@@ -6,7 +6,9 @@ caused them. A reminder is unique on (object, recipient, channel, kind, local
 day): a second sweep, or a second process, inserts nothing new. Delivery
 moves a row pending → sending (claimed with a lease) → sent, or back to
 pending with a later ``send_after`` after a retryable failure, or failed;
-every attempt leaves a row in ``outbox_attempts``.
+every attempt leaves a row in ``outbox_attempts``. A recipient who asked for
+a daily digest gets rows ``held`` until the morning digest folds them into one
+message (and marks them sent, naming it).
 """
 from __future__ import annotations
 
@@ -20,7 +22,8 @@ from .base import enum_type, utcnow_naive
 
 #: the engine's channel names (notifications.policy.CHANNELS)
 CHANNELS = {"email": "邮件", "sms": "短信", "in_app": "站内消息", "wecom": "企业微信群", "dingtalk": "钉钉群"}
-OUTBOX_STATES = {"pending": "待发送", "sending": "发送中", "sent": "已发送", "failed": "发送失败"}
+OUTBOX_STATES = {"pending": "待发送", "sending": "发送中", "sent": "已发送", "failed": "发送失败",
+                 "held": "待汇总"}
 ATTEMPT_STATUSES = {"sent": "成功", "retry": "失败待重试", "failed": "失败", "deferred": "免打扰顺延",
                     "expired": "租约过期"}
 

@@ -13,7 +13,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
-from .base import utcnow_naive
+from .base import enum_type, utcnow_naive
+
+PREFERENCE_MODES = {"immediate": "即时发送", "digest": "每日汇总"}
 
 
 class ReminderSchedule(db.Model):
@@ -55,3 +57,23 @@ class ReminderRun(db.Model):
     count: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
     failures: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
     __table_args__ = (sa.Index("ix_reminder_runs_job_id", "job", "id"),)
+
+
+class ReminderPreference(db.Model):
+    """A contact's choice: which of their channels to use, and at once or in a daily digest."""
+
+    __tablename__ = "reminder_preferences"
+    scope_column = "unit_id"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(sa.ForeignKey("contacts.id", ondelete="CASCADE"), nullable=False,
+                                            unique=True)
+    #: copied from the contact, for the row policy
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id", ondelete="CASCADE"), nullable=False, index=True)
+    email: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=True)
+    sms: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=True)
+    #: "immediate" or "digest" (email and SMS held until 08:30 on the next working day, in one message)
+    mode: Mapped[str] = mapped_column(enum_type(PREFERENCE_MODES, "reminder_mode"), nullable=False,
+                                      default="immediate")
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime, nullable=False, default=utcnow_naive,
+                                                 onupdate=utcnow_naive)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..errors import AppError
-from ..models import CHANNELS_OUTBOX, OUTBOX_STATES
-from ..services.reminders import inbox, log, resend
+from ..errors import AppError, ValidationFailed
+from ..models import CHANNELS_OUTBOX, OUTBOX_STATES, PREFERENCE_MODES, Unit
+from ..models.scoping import get_visible
+from ..services.reminders import inbox, log, preferences, resend
 from .access import roles_required
 from .pagination import paginate
 
@@ -62,3 +63,21 @@ def resend_message(message_id: int):
 @roles_required("office")
 def status_page():
     return render_template("reminders/status.html", s=log.status())
+
+
+@bp.route("/units/<id:unit_id>/reminder-preferences", methods=["GET", "POST"])
+@roles_required("office", "unit")
+def preferences_page(unit_id: int):
+    unit = get_visible(Unit, unit_id, current_user)
+    errors = {}
+    if request.method == "POST":
+        data = {str(c.id): {"email": request.form.get(f"email_{c.id}"), "sms": request.form.get(f"sms_{c.id}"),
+                            "mode": request.form.get(f"mode_{c.id}", "immediate")} for c in unit.contacts}
+        try:
+            preferences.save(unit, data, actor=current_user)
+            flash("提醒设置已保存", "success")
+            return redirect(url_for("reminders.preferences_page", unit_id=unit.id))
+        except ValidationFailed as exc:
+            errors = exc.fields
+    return render_template("reminders/preferences.html", unit=unit, rows=preferences.for_unit(unit),
+                           modes=PREFERENCE_MODES, errors=errors)

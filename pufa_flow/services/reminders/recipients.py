@@ -26,6 +26,8 @@ class Address:
     #: what the channel delivers to: an email address, a mobile number, an inbox
     address: str
     name: str = ""
+    #: the contact asked for a daily digest: the row waits ("held") for the morning
+    held: bool = False
 
     @property
     def role_label(self) -> str:
@@ -51,8 +53,23 @@ def _office(channel: str) -> list[Address]:
     return []
 
 
-def addresses(unit, role: str, channel: str) -> list[Address]:
-    """Every address of ``role`` (of ``unit``) on ``channel``; may be empty."""
+def preferences(unit_ids) -> dict:
+    """contact id → ReminderPreference, for the contacts of these units that set one."""
+    import sqlalchemy as sa
+
+    from ...extensions import db
+    from ...models import ReminderPreference
+
+    ids = list(set(unit_ids))
+    if not ids:
+        return {}
+    return {p.contact_id: p for p in db.session.scalars(
+        sa.select(ReminderPreference).where(ReminderPreference.unit_id.in_(ids)))}
+
+
+def addresses(unit, role: str, channel: str, prefs=None) -> list[Address]:
+    """Every address of ``role`` (of ``unit``) on ``channel``, as the contacts'
+    preferences (``prefs``: contact id → preference) allow; may be empty."""
     if role == "office":
         return _office(channel)
     if role not in CONTACT_ROLES or unit is None:
@@ -63,8 +80,12 @@ def addresses(unit, role: str, channel: str) -> list[Address]:
     for contact in unit.contacts:
         if contact.role != role:
             continue
+        pref = (prefs or {}).get(contact.id)
+        if pref is not None and not getattr(pref, channel, True):
+            continue  # the contact turned this channel off
+        held = pref is not None and pref.mode == "digest"
         if channel == "email" and contact.email:
-            out.append(Address(role, "email", contact.email, contact.name))
+            out.append(Address(role, "email", contact.email, contact.name, held))
         elif channel == "sms" and contact.phone and MOBILE.match(contact.phone):
-            out.append(Address(role, "sms", contact.phone, contact.name))
+            out.append(Address(role, "sms", contact.phone, contact.name, held))
     return out

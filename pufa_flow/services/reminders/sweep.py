@@ -82,6 +82,7 @@ def sweep(now: datetime, *, dry_run: bool = False) -> SweepReport:
             break
         after = (rows[-1].next_at, rows[-1].id)
         items = _items([r.object_id for r in rows if r.object_type == "item"])
+        prefs = recipients.preferences(item.unit_id for item in items.values())
         outbox: list[dict] = []
         lines: list[tuple[str, str]] = []  # (key, line)
         for row in rows:
@@ -99,7 +100,7 @@ def sweep(now: datetime, *, dry_run: bool = False) -> SweepReport:
             deadline = next_workday_on_or_after(calendar, row.anchor)
             for queued in result.queue:
                 p = queued.planned
-                addresses = recipients.addresses(item.unit, p.recipient, p.channel)
+                addresses = recipients.addresses(item.unit, p.recipient, p.channel, prefs)
                 if not addresses:
                     continue
                 words = messages.for_item(item, p, ladder.label, deadline)
@@ -109,7 +110,7 @@ def sweep(now: datetime, *, dry_run: bool = False) -> SweepReport:
                         "key": key[:200], "channel": a.channel, "recipient": a.address, "recipient_role": a.role,
                         "recipient_name": a.name[:50], "kind": p.kind, "local_day": p.day,
                         "object_type": row.object_type, "object_id": item.id, "unit_id": item.unit_id,
-                        "status": "pending", "created_at": now_naive, "send_after": naive_utc(queued.not_before),
+                        "status": "held" if a.held else "pending", "created_at": now_naive, "send_after": naive_utc(queued.not_before),
                         "attempts": 0, "subject": words["subject"], "body": words["body"],
                         "html": words["html"] if a.channel == "email" else None,
                         "template": words["template"] if a.channel == "sms" else None,
@@ -120,7 +121,8 @@ def sweep(now: datetime, *, dry_run: bool = False) -> SweepReport:
                         f"{p.at.strftime('%Y-%m-%d %H:%M')} 整改事项#{item.id} {p.kind} → "
                         f"{ROLES.get(a.role, a.role)} {a.name} {CHANNELS.get(a.channel, a.channel)} {a.address}"
                         + (f"（{queued.not_before.strftime('%m-%d %H:%M')} 后发送）"
-                           if queued.not_before > p.at and queued.not_before > now else "")))
+                           if queued.not_before > p.at and queued.not_before > now else "")
+                        + ("（并入次日汇总）" if a.held else "")))
             if not dry_run:
                 row.next_at = naive_utc(result.next_at) if result.next_at else None
                 row.swept_at = now_naive

@@ -52,6 +52,18 @@ class Timeline:
     unreachable: list[str]
 
 
+def next_digest_time(after: datetime, cal, at) -> datetime:
+    """The first digest (``at`` on a working day) after ``after``."""
+    from datetime import timedelta
+
+    from notifications.calendar import next_workday_on_or_after
+    from notifications.policy import SHANGHAI
+
+    local = after.astimezone(SHANGHAI)
+    day = local.date() if local.timetz().replace(tzinfo=None) < at else local.date() + timedelta(days=1)
+    return datetime.combine(next_workday_on_or_after(cal, day), at, tzinfo=SHANGHAI)
+
+
 def preview(item, *, now: datetime | None = None) -> Timeline:
     now = aware(now or utcnow())
     cal = workdays()
@@ -59,15 +71,18 @@ def preview(item, *, now: datetime | None = None) -> Timeline:
     lines: list[PlannedLine] = []
     unreachable: set[str] = set()
     audience = recipients.audience(item.unit)
+    prefs = recipients.preferences([item.unit_id])
     for ladder_kind, anchor in wanted(item).items():
         ladder = pol.ladder(ladder_kind)
         for p in plan(anchor, ladder, cal, audience=audience):
             at = next_allowed_time(p.at, cal, pol.quiet, p.channel)
-            found = recipients.addresses(item.unit, p.recipient, p.channel)
+            found = recipients.addresses(item.unit, p.recipient, p.channel, prefs)
             if not found:
                 unreachable.add(f"{ROLES.get(p.recipient, p.recipient)}（{CHANNELS.get(p.channel, p.channel)}）")
             for a in found:
-                lines.append(PlannedLine(at, p.kind, stage_label(p.offset) if "unverified" not in p.kind
+                # a contact on the daily digest gets it in the next morning's message
+                when_at = next_digest_time(p.at, cal, pol.digest.at) if a.held else at
+                lines.append(PlannedLine(when_at, p.kind, stage_label(p.offset) if "unverified" not in p.kind
                                          else f"报送后 {p.offset} 个工作日", a.role, a.channel, a.address, a.name,
                                          "past" if p.at < now else "future"))
         # roles that exist but have no contact at all are outside the audience
