@@ -84,6 +84,7 @@ def sweep(now: datetime, *, dry_run: bool = False) -> SweepReport:
         items = _items([r.object_id for r in rows if r.object_type == "item"])
         prefs = recipients.preferences(item.unit_id for item in items.values())
         outbox: list[dict] = []
+        words_cache: dict[tuple, dict] = {}
         lines: list[tuple[str, str]] = []  # (key, line)
         for row in rows:
             report.looked_at += 1
@@ -103,7 +104,10 @@ def sweep(now: datetime, *, dry_run: bool = False) -> SweepReport:
                 addresses = recipients.addresses(item.unit, p.recipient, p.channel, prefs)
                 if not addresses:
                     continue
-                words = messages.for_item(item, p, ladder.label, deadline)
+                words = words_cache.get((item.id, p.kind, p.offset))
+                if words is None:  # one rendering per item and rung, whatever the channel
+                    words = words_cache[(item.id, p.kind, p.offset)] = messages.for_item(item, p, ladder.label,
+                                                                                          deadline)
                 for a in addresses:
                     key = f"{row.object_type}:{item.id}:{p.kind}:{p.day.isoformat()}:{a.channel}:{a.address}"
                     outbox.append({
