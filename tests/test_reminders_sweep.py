@@ -1,7 +1,7 @@
 """sweep(now) and deliver(now) on a real database, under a frozen clock."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -156,3 +156,20 @@ def test_an_expired_lease_is_delivered_again_and_logged(app, unit, office_user):
     assert sum(len(c.sent) for c in channels.values()) == 3
     log = db.session.scalars(sa.select(OutboxAttempt.status).order_by(OutboxAttempt.id)).all()
     assert log.count("expired") == 3 and log.count("sent") == 3
+
+
+def test_a_calendar_change_replans_pending_reminders(app, unit, office_user):
+    """The office makes Fri 13 Nov 2026 a day off: before_5 moves to Thu 12 Nov."""
+    from pufa_flow.models import WorkdayOverride
+    from pufa_flow.services.reminders import replan_all
+
+    issue_item(office_user, unit, date(2026, 11, 20), local(2026, 11, 2, 10))
+    row = db.session.scalar(sa.select(ReminderSchedule))
+    assert row.next_at == datetime(2026, 11, 13, 1, 0)
+    db.session.add(WorkdayOverride(day=date(2026, 11, 13), is_workday=False, note="测试"))
+    db.session.commit()
+    assert replan_all(now=local(2026, 11, 3, 10)) == 1
+    db.session.refresh(row)
+    assert row.next_at == datetime(2026, 11, 12, 1, 0)
+    sweep(local(2026, 11, 12, 9, 5))
+    assert {m.local_day for m in rows()} == {date(2026, 11, 12)}

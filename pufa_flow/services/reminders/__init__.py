@@ -13,8 +13,8 @@ this package reads and writes the tables around them.
 """
 from .delivery import deliver, resend
 from .digest import digest
-from .schedule import replan
+from .schedule import replan, replan_all
 from .sweep import sweep
 from .timeline import preview
 
-__all__ = ["deliver", "digest", "preview", "replan", "resend", "sweep"]
+__all__ = ["deliver", "digest", "preview", "replan", "replan_all", "resend", "sweep"]

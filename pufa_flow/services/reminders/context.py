@@ -16,8 +16,18 @@ def policy() -> Policy:
 
 def workdays() -> WorkdayIndex:
     """The app's calendar (chinesecalendar + the office's overrides) as the
-    planner's index: one per job, so it sees the latest overrides."""
-    return WorkdayIndex(app_calendar())
+    planner's index: read afresh for each job, so it sees the latest overrides."""
+    from flask import g, has_app_context
+
+    if not has_app_context():
+        return WorkdayIndex(app_calendar())
+    cached = g.pop("workday_calendar", None)  # the request's own copy is left as it was
+    try:
+        return WorkdayIndex(app_calendar())
+    finally:
+        g.pop("workday_calendar", None)
+        if cached is not None:
+            g.workday_calendar = cached
 
 
 def aware(value: datetime) -> datetime:

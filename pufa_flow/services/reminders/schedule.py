@@ -67,3 +67,29 @@ def replan(obj, *, now: datetime | None = None, calendar=None) -> None:
         row.next_at = naive_utc(nxt) if nxt else None
         row.swept_at = naive_utc(now)
     db.session.flush()
+
+
+def replan_all(*, now: datetime | None = None, batch: int = 1000) -> int:
+    """Recompute every open deadline's next reminder time: after the working-day
+    calendar changed (the office entered next year's holidays), a day that
+    became a holiday or a make-up working day moves the reminders around it.
+    Anchors stay; what was already sent stays sent (the outbox keys). Returns
+    the rows looked at; commits a batch at a time."""
+    now = aware(now or utcnow())
+    calendar = workdays()
+    pol = policy()
+    done, last_id = 0, 0
+    while True:
+        rows = list(db.session.scalars(sa.select(ReminderSchedule).where(ReminderSchedule.id > last_id)
+                                       .order_by(ReminderSchedule.id).limit(batch)))
+        if not rows:
+            return done
+        for row in rows:
+            # from the last sweep, so nothing due but not yet swept is skipped; every
+            # role, so a contact added later is not skipped either (the sweep checks who exists)
+            nxt = next_due(row.anchor, pol.ladder(row.ladder), calendar,
+                           after=aware(row.swept_at) if row.swept_at else now)
+            row.next_at = naive_utc(nxt) if nxt else None
+        last_id = rows[-1].id
+        done += len(rows)
+        db.session.commit()
