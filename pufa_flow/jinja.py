@@ -13,7 +13,6 @@ NAV = [
     ("units.index", "责任单位", ()),
     ("users.index", "用户", ("office",)),
     ("audit.index", "审计日志", ("office",)),
-    ("reminders.delivery_log", "发送记录", ("office",)),
     ("workflows.index", "流程图", ()),
 ]
 

@@ -15,6 +15,19 @@ from .pagination import paginate
 bp = Blueprint("reminders", __name__)
 
 
+@bp.app_template_global("reminder_failures")
+def reminder_failures() -> int:
+    """The office's home tile: messages that failed for good."""
+    return log.failed_count()
+
+
+@bp.app_template_global("reminder_kind")
+def reminder_kind(kind: str) -> str:
+    from ..services.reminders.messages import kind_label
+
+    return kind_label(kind)
+
+
 @bp.route("/inbox/")
 @roles_required()
 def inbox_page():

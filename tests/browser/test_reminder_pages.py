@@ -100,17 +100,18 @@ def test_unit_reads_its_inbox_and_sees_the_items_timeline(rpage, reminder_server
 
     rpage.goto(f"/items/{item_id}")
     planned = rpage.locator("table.timeline-planned").inner_text()
-    assert "2026-11-19 09:00" in planned and "联络员 王敏" in planned and "短信" in planned
+    assert "2026-11-19 09:00" in planned and "联络员 王敏" in planned and "短信（13800138000）" in planned
     sent = rpage.locator("table.timeline-sent").inner_text()
-    assert "rectification.before_5" in sent and "发送失败" in sent
+    assert "整改事项时限 · 截止前 5 个工作日" in sent and "发送失败" in sent
     rpage.locator("#reminders").scroll_into_view_if_needed()
     screenshot(rpage, "timeline")
 
 
 def test_office_filters_the_delivery_log_and_resends(rpage, screenshot):
     _sign_in(rpage, "office")
-    rpage.click("nav >> text=发送记录")
-    rpage.select_option("select[name=status]", "failed")
+    rpage.click("text=发送失败的提醒")
+    assert rpage.locator("select[name=status]").input_value() == "failed"  # the tile's filter
+    rpage.select_option("select[name=channel]", "sms")
     rpage.click("form.filters button[type=submit]")
     rows = rpage.locator("table.table tbody tr")
     assert rows.count() == 1 and "模板未审核" in rows.first.inner_text()

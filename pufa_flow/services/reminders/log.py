@@ -42,6 +42,11 @@ def filtered(args) -> tuple[sa.Select, dict, dict]:
     return stmt.order_by(OutboxMessage.id.desc()), values, errors
 
 
+def failed_count() -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)
+                             .where(OutboxMessage.status == "failed")) or 0
+
+
 def status() -> dict:
     """Last runs, queue length and failures, for the office's status page and API."""
     def last(job):

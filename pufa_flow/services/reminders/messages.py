@@ -43,3 +43,20 @@ def for_item(item, planned: PlannedReminder, ladder_label: str, effective_deadli
                       "date": f"{effective_deadline.month}月{effective_deadline.day}日"},
         "link": item_link(item),
     }
+
+
+def kind_label(kind: str) -> str:
+    """"rectification.before_5" → "整改事项时限 · 截止前 5 个工作日"; transitions and digests by name."""
+    from notifications.policy import DEFAULT_LADDERS
+
+    ladder_kind, _, rung_key = kind.partition(".")
+    if ladder_kind == "transition":
+        return "状态变更通知"
+    if ladder_kind == "digest":
+        return "每日汇总"
+    ladder = DEFAULT_LADDERS.get(ladder_kind)
+    rung = next((r for r in ladder.rungs if r.key == rung_key), None) if ladder else None
+    if rung is None:
+        return kind
+    stage = f"报送后 {rung.offset} 个工作日" if ladder.anchor == "submitted" else stage_label(rung.offset)
+    return f"{ladder.label} · {stage}" + ("起" if rung.every else "")

@@ -7,11 +7,11 @@ go. Repeating rungs are shown up to ten working days past the last rung.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from notifications.policy import CHANNELS, ROLES, next_allowed_time, plan
+from notifications.policy import CHANNELS, ROLES, SHANGHAI, next_allowed_time, plan
 
 from ...clock import utcnow
 from ...extensions import db
@@ -51,13 +51,26 @@ class Timeline:
     #: roles of the ladder with no address on file (nobody will be reached)
     unreachable: list[str]
 
+    @property
+    def grouped(self) -> list[dict]:
+        """One line per time, stage and person, their channels together (the page's view)."""
+        out: dict[tuple, dict] = {}
+        for line in self.planned:
+            key = (line.at, line.stage, line.role)
+            entry = out.setdefault(key, {"at": line.at, "stage": line.stage, "role_label": line.role_label,
+                                         "names": [], "when": line.when, "channels": []})
+            if line.channel == "in_app":
+                entry["channels"].append(f"{line.channel_label}（{line.name}消息箱）")
+                continue
+            if line.name not in entry["names"]:
+                entry["names"].append(line.name)
+            entry["channels"].append(f"{line.channel_label}（{line.address}）")
+        return list(out.values())
+
 
 def next_digest_time(after: datetime, cal, at) -> datetime:
     """The first digest (``at`` on a working day) after ``after``."""
-    from datetime import timedelta
-
     from notifications.calendar import next_workday_on_or_after
-    from notifications.policy import SHANGHAI
 
     local = after.astimezone(SHANGHAI)
     day = local.date() if local.timetz().replace(tzinfo=None) < at else local.date() + timedelta(days=1)
@@ -74,7 +87,11 @@ def preview(item, *, now: datetime | None = None) -> Timeline:
     prefs = recipients.preferences([item.unit_id])
     for ladder_kind, anchor in wanted(item).items():
         ladder = pol.ladder(ladder_kind)
-        for p in plan(anchor, ladder, cal, audience=audience):
+        # the last two weeks and the next five working days (a repeating rung has no end)
+        today = now.astimezone(SHANGHAI).date()
+        through = cal.add_workdays(max(anchor, today), 5)
+        since = today - timedelta(days=14) if today - timedelta(days=14) > anchor else None
+        for p in plan(anchor, ladder, cal, audience=audience, through=through, since_day=since):
             at = next_allowed_time(p.at, cal, pol.quiet, p.channel)
             found = recipients.addresses(item.unit, p.recipient, p.channel, prefs)
             if not found:
