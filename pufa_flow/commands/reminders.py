@@ -143,7 +143,10 @@ def app_job(app, name: str, func):
         with app.app_context():
             try:
                 result = func(now)
-                log.info("%s %s：%s", name, now.strftime("%Y-%m-%d %H:%M:%S"), _summary(result))
+                text, busy = _summary(result)
+                # quiet minutes stay out of the terminal; work done is one line
+                log.log(logging.INFO if busy else logging.DEBUG, "%s %s：%s", name,
+                        now.strftime("%Y-%m-%d %H:%M:%S"), text)
             except Exception:  # noqa: BLE001 - the next run tries again
                 log.exception("%s 失败", name)
                 db.session.rollback()
@@ -152,12 +155,13 @@ def app_job(app, name: str, func):
     return run
 
 
-def _summary(result) -> str:
+def _summary(result) -> tuple[str, bool]:
     if hasattr(result, "queued"):
-        return f"入队 {result.queued} 条"
+        return f"入队 {result.queued} 条", bool(result.queued)
     if hasattr(result, "sent"):
-        return f"发送 {result.sent}，重试 {result.retried}，失败 {result.failed}，顺延 {result.deferred}"
-    return f"{result}"
+        return (f"发送 {result.sent}，重试 {result.retried}，失败 {result.failed}，顺延 {result.deferred}",
+                bool(result.sent or result.retried or result.failed or result.deferred or result.reclaimed))
+    return f"{result}", bool(result)
 
 
 @main.command("scheduler")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from ...extensions import db
 from ...models import CHANNELS_OUTBOX, OUTBOX_STATES, OutboxMessage, ReminderRun, ReminderSchedule
@@ -39,7 +40,8 @@ def filtered(args) -> tuple[sa.Select, dict, dict]:
         stmt = stmt.where(OutboxMessage.local_day >= day_from)
     if day_to:
         stmt = stmt.where(OutboxMessage.local_day <= day_to)
-    return stmt.order_by(OutboxMessage.id.desc()), values, errors
+    # the attempt log of a page's rows in one more query, not one per row
+    return stmt.options(selectinload(OutboxMessage.attempt_log)).order_by(OutboxMessage.id.desc()), values, errors
 
 
 def failed_count() -> int:
