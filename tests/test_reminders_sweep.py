@@ -173,3 +173,31 @@ def test_a_calendar_change_replans_pending_reminders(app, unit, office_user):
     assert row.next_at == datetime(2026, 11, 12, 1, 0)
     sweep(local(2026, 11, 12, 9, 5))
     assert {m.local_day for m in rows()} == {date(2026, 11, 12)}
+
+
+def test_units_that_have_not_submitted_their_self_assessment_are_chased(app, unit, office_user, make_unit,
+                                                                         make_user):
+    """自评 due Thu 5 Nov 2026: 5 working days before is Thu 29 Oct; once submitted, nothing more."""
+    from helpers import new_cycle
+
+    from pufa_flow.models import UnitAssessment
+    from pufa_flow.services import workflow
+
+    other = make_unit("区教育局")
+    add_contacts(other, leader=False, principal=False)
+    with frozen(local(2026, 10, 15, 10)):
+        cycle = new_cycle(office_user, [unit, other])
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(ReminderSchedule)) == 0  # a draft
+        workflow.fire(cycle, "start", actor=office_user)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ReminderSchedule)) == 2
+    report = sweep(local(2026, 10, 29, 9, 30))
+    assert report.queued == 6 and all("自评" in line and "cycle_phase.before_5" in line for line in report.lines)
+    mail = rows(OutboxMessage.channel == "email")[0]
+    assert "自评材料报送提醒" in mail.subject and "2026年11月5日" in mail.body and "/cycles/assessments/" in mail.link
+    theirs = db.session.scalar(sa.select(UnitAssessment).where(UnitAssessment.unit_id == other.id))
+    with frozen(local(2026, 10, 30, 10)):
+        workflow.fire(theirs, "submit", actor=make_user("unit", other))
+    sweep(local(2026, 11, 4, 9, 30))  # before_1: only the unit that has not submitted
+    assert {m.unit_id for m in rows(OutboxMessage.kind == "cycle_phase.before_1")} == {unit.id}
+    sweep(local(2026, 11, 9, 9, 30))  # overdue, every working day
+    assert {m.unit_id for m in rows(OutboxMessage.kind == "cycle_phase.overdue")} == {unit.id}

@@ -24,6 +24,31 @@ def item_link(item) -> str:
     return f"{current_app.config.get('PUFA_BASE_URL', '')}/items/{item.id}"
 
 
+def words(obj, planned: PlannedReminder, ladder_label: str, effective_deadline: date) -> dict:
+    """The outbox columns for one planned reminder of an item or a self-assessment."""
+    if obj.object_type == "assessment":
+        return for_assessment(obj, planned, ladder_label, effective_deadline)
+    return for_item(obj, planned, ladder_label, effective_deadline)
+
+
+def for_assessment(assessment, planned: PlannedReminder, ladder_label: str, effective_deadline: date) -> dict:
+    overdue = planned.offset > 0
+    cycle = assessment.cycle
+    link = f"{current_app.config.get('PUFA_BASE_URL', '')}/cycles/assessments/{assessment.id}"
+    context = {"assessment": assessment, "cycle": cycle, "unit": assessment.unit, "stage": stage_label(planned.offset),
+               "deadline": format_date_cn(effective_deadline), "link": link, "overdue": overdue}
+    env = current_app.jinja_env
+    return {
+        "subject": f"【普法考评】{'自评材料逾期未报送' if overdue else '自评材料报送提醒'}：{short(cycle.name)}"[:200],
+        "body": env.get_template("messages/assessment_reminder.txt").render(**context),
+        "html": env.get_template("messages/assessment_reminder.html").render(**context),
+        "template": "cycle_phase_overdue" if overdue else "cycle_phase_due",
+        "variables": {"unit": short(assessment.unit.name), "cycle": short(cycle.name),
+                      "date": f"{effective_deadline.month}月{effective_deadline.day}日"},
+        "link": link,
+    }
+
+
 def for_item(item, planned: PlannedReminder, ladder_label: str, effective_deadline: date) -> dict:
     """Columns of an outbox row for one planned reminder of a rectification item."""
     overdue = planned.offset > 0

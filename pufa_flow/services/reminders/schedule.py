@@ -4,6 +4,11 @@
 deadline or end the chase: each transition (``workflow.fire``), the issue of
 a notice, and whoever else moves a deadline. It is cheap and idempotent.
 
+A unit's self-assessment (自评) is chased while the cycle is in its
+自评 phase and the unit has not handed it in (pending, or returned to it):
+"cycle_phase", on the phase's due date. A cycle's transition re-plans all
+its assessments at once (set-based: a province has thousands).
+
 A rectification item is chased on its deadline while the unit works on it
 ("rectification"); once submitted, the office is chased to verify it
 ("rectification_unverified", counted from the day of submission); closed or
@@ -21,13 +26,28 @@ from notifications.policy import next_due
 
 from ...clock import utcnow
 from ...extensions import db
-from ...models import RectificationItem, ReminderSchedule
+from ...models import Cycle, RectificationItem, ReminderSchedule, UnitAssessment
 from . import recipients
 from .context import aware, local_day, naive_utc, policy, workdays
 
 
+#: assessments the unit still owes the office
+AWAITING_SUBMISSION = ("pending", "returned")
+
+
+def self_assessment_due(cycle) -> date | None:
+    """The 自评 phase's due date while the cycle is in that phase."""
+    if cycle is None or cycle.status != "self_assessment":
+        return None
+    phase = next((p for p in cycle.phases if p.phase == "self_assessment"), None)
+    return phase.due_on if phase else None
+
+
 def wanted(obj) -> dict[str, date]:
     """ladder → anchor date, for an object's current state."""
+    if isinstance(obj, UnitAssessment):
+        due = self_assessment_due(obj.cycle)
+        return {"cycle_phase": due} if due and obj.status in AWAITING_SUBMISSION else {}
     if isinstance(obj, RectificationItem):
         if not obj.is_open or obj.due_date is None:
             return {}
@@ -39,8 +59,10 @@ def wanted(obj) -> dict[str, date]:
 
 def replan(obj, *, now: datetime | None = None, calendar=None) -> None:
     """Make ``obj``'s next-reminder rows match its state; flushes nothing else."""
-    if not isinstance(obj, RectificationItem):
-        return  # only rectification items have ladders so far
+    if isinstance(obj, Cycle):
+        return replan_cycle(obj, now=now, calendar=calendar)
+    if not isinstance(obj, (RectificationItem, UnitAssessment)):
+        return
     now = aware(now or utcnow())
     want = wanted(obj)
     object_type = obj.object_type
@@ -67,6 +89,30 @@ def replan(obj, *, now: datetime | None = None, calendar=None) -> None:
         row.next_at = naive_utc(nxt) if nxt else None
         row.swept_at = naive_utc(now)
     db.session.flush()
+
+
+def replan_cycle(cycle, *, now: datetime | None = None, calendar=None) -> None:
+    """All of a cycle's assessments at once: three statements, whatever the number of units."""
+    now = aware(now or utcnow())
+    ids = sa.select(UnitAssessment.id).where(UnitAssessment.cycle_id == cycle.id)
+    db.session.execute(sa.delete(ReminderSchedule).where(
+        ReminderSchedule.object_type == "assessment", ReminderSchedule.object_id.in_(ids)),
+        execution_options={"synchronize_session": False})
+    due = self_assessment_due(cycle)
+    if due is None:
+        return
+    # every role: the sweep checks who is on file when it gets there
+    nxt = next_due(due, policy().ladder("cycle_phase"), calendar or workdays(), after=now)
+    if nxt is None:
+        return
+    rows = db.session.execute(sa.select(UnitAssessment.id, UnitAssessment.unit_id).where(
+        UnitAssessment.cycle_id == cycle.id, UnitAssessment.status.in_(AWAITING_SUBMISSION))).all()
+    if rows:
+        stamp = naive_utc(now)
+        db.session.execute(sa.insert(ReminderSchedule.__table__), [
+            {"object_type": "assessment", "object_id": a_id, "ladder": "cycle_phase", "unit_id": unit_id,
+             "anchor": due, "next_at": naive_utc(nxt), "swept_at": stamp, "updated_at": stamp}
+            for a_id, unit_id in rows])
 
 
 def replan_all(*, now: datetime | None = None, batch: int = 1000) -> int:

@@ -23,8 +23,9 @@ from notifications.calendar import next_workday_on_or_after
 from notifications.policy import CHANNELS, ROLES, sweep_deadline
 
 from ...extensions import db
-from ...models import OutboxMessage, RectificationItem, ReminderRun, ReminderSchedule, Unit
+from ...models import OutboxMessage, RectificationItem, ReminderRun, ReminderSchedule, Unit, UnitAssessment
 from . import messages, recipients
+from .schedule import wanted
 from .context import aware, naive_utc, policy, workdays
 
 BATCH = 1000
@@ -58,12 +59,23 @@ def _due_rows(now_naive: datetime, after: tuple | None, dialect: str, dry_run: b
     return list(db.session.scalars(stmt))
 
 
-def _items(ids: list[int]) -> dict[int, RectificationItem]:
-    if not ids:
-        return {}
-    stmt = (sa.select(RectificationItem).where(RectificationItem.id.in_(ids))
-            .options(selectinload(RectificationItem.unit).selectinload(Unit.contacts)))
-    return {item.id: item for item in db.session.scalars(stmt)}
+MODELS = {"item": RectificationItem, "assessment": UnitAssessment}
+
+
+def _objects(rows: list[ReminderSchedule]) -> dict[tuple[str, int], object]:
+    """The batch's objects with their units and contacts, one query per kind."""
+    out = {}
+    for object_type, model in MODELS.items():
+        ids = [r.object_id for r in rows if r.object_type == object_type]
+        if ids:
+            stmt = (sa.select(model).where(model.id.in_(ids))
+                    .options(selectinload(model.unit).selectinload(Unit.contacts)))
+            out.update({(object_type, obj.id): obj for obj in db.session.scalars(stmt).unique()})
+    return out
+
+
+def _label(obj) -> str:
+    return f"整改事项#{obj.id}" if obj.object_type == "item" else f"{obj.unit.name}自评#{obj.id}"
 
 
 def sweep(now: datetime, *, dry_run: bool = False) -> SweepReport:
@@ -81,15 +93,15 @@ def sweep(now: datetime, *, dry_run: bool = False) -> SweepReport:
         if not rows:
             break
         after = (rows[-1].next_at, rows[-1].id)
-        items = _items([r.object_id for r in rows if r.object_type == "item"])
-        prefs = recipients.preferences(item.unit_id for item in items.values())
+        objects = _objects(rows)
+        prefs = recipients.preferences(obj.unit_id for obj in objects.values())
         outbox: list[dict] = []
         words_cache: dict[tuple, dict] = {}
         lines: list[tuple[str, str]] = []  # (key, line)
         for row in rows:
             report.looked_at += 1
-            item = items.get(row.object_id) if row.object_type == "item" else None
-            if item is None or not item.is_open:
+            item = objects.get((row.object_type, row.object_id))
+            if item is None or row.ladder not in wanted(item):  # closed, submitted, the phase moved on
                 report.dropped += 1
                 if not dry_run:
                     db.session.delete(row)
@@ -106,8 +118,8 @@ def sweep(now: datetime, *, dry_run: bool = False) -> SweepReport:
                     continue
                 words = words_cache.get((item.id, p.kind, p.offset))
                 if words is None:  # one rendering per item and rung, whatever the channel
-                    words = words_cache[(item.id, p.kind, p.offset)] = messages.for_item(item, p, ladder.label,
-                                                                                          deadline)
+                    words = words_cache[(item.id, p.kind, p.offset)] = messages.words(item, p, ladder.label,
+                                                                                       deadline)
                 for a in addresses:
                     key = f"{row.object_type}:{item.id}:{p.kind}:{p.day.isoformat()}:{a.channel}:{a.address}"
                     outbox.append({
@@ -122,7 +134,7 @@ def sweep(now: datetime, *, dry_run: bool = False) -> SweepReport:
                         "link": words["link"],
                     })
                     lines.append((outbox[-1]["key"],
-                        f"{p.at.strftime('%Y-%m-%d %H:%M')} 整改事项#{item.id} {p.kind} → "
+                        f"{p.at.strftime('%Y-%m-%d %H:%M')} {_label(item)} {p.kind} → "
                         f"{ROLES.get(a.role, a.role)} {a.name} {CHANNELS.get(a.channel, a.channel)} {a.address}"
                         + (f"（{queued.not_before.strftime('%m-%d %H:%M')} 后发送）"
                            if queued.not_before > p.at and queued.not_before > now else "")
