@@ -18,6 +18,8 @@ from pathlib import Path
 
 SECRET_FILE = "secret_key"
 ENV_PREFIX = "PUFA_"
+#: PUFA_SMTP_HOST, PUFA_SMS_BACKEND, PUFA_MAIL_FROM…: passed through to the channel registry
+CHANNEL_SETTINGS = ("PUFA_SMTP_", "PUFA_SMS_", "PUFA_MAIL_", "PUFA_OFFICE_")
 
 
 class ConfigError(RuntimeError):
@@ -74,6 +76,13 @@ def load(instance_path: str, environ=os.environ) -> dict:
         "PUFA_DOCUMENT_ISSUER": environ.get("PUFA_DOCUMENT_ISSUER", "普法办"),
         "PUFA_DOCUMENT_NUMBER_PREFIX": environ.get("PUFA_DOCUMENT_NUMBER_PREFIX", ""),
         "JSON_AS_ASCII": False,
+        # reminders: the item links in messages, and where the scheduler's file lock lives (SQLite)
+        "PUFA_BASE_URL": environ.get("PUFA_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        # how long a claimed message stays "sending" before another worker may take it over
+        "PUFA_DELIVERY_LEASE_SECONDS": float(environ.get("PUFA_DELIVERY_LEASE_SECONDS", "600")),
+        "PUFA_SCHEDULER_LOCK_DIR": environ.get("PUFA_SCHEDULER_LOCK_DIR") or str(instance_path),
+        # the channels' own settings, read by notifications.channels.build_registry
+        **{k: v for k, v in environ.items() if k.startswith(CHANNEL_SETTINGS)},
     }
 
 

@@ -53,4 +53,13 @@ def register_filters(app) -> None:
 
     @app.context_processor
     def navigation():
-        return {"nav_items": [n for n in NAV if n[0] in current_app.view_functions]}
+        return {"nav_items": [n for n in NAV if n[0] in current_app.view_functions], "inbox_unread": _inbox_unread}
+
+
+def _inbox_unread() -> int:
+    """The header's unread count (one COUNT, only on pages that show the header)."""
+    from flask_login import current_user
+
+    from .services.reminders.inbox import unread_count
+
+    return unread_count(current_user) if current_user.is_authenticated else 0

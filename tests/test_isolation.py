@@ -42,7 +42,7 @@ from pufa_flow.services.auth import issue_token
 #: object kinds the factory creates; True = unit-owned (a unit user may only
 #: see its own), False = shared (cycles: every unit takes part in them)
 KINDS = {"unit": True, "contact": True, "user": True, "assessment": True,
-         "notice": True, "item": True, "attachment": True, "token": True, "cycle": False}
+         "notice": True, "item": True, "attachment": True, "token": True, "cycle": False, "message": True}
 
 #: URL parameter name -> the object kind whose id fills it
 PARAM_KINDS = {
@@ -50,6 +50,7 @@ PARAM_KINDS = {
     "assessment_id": "assessment", "notice_id": "notice", "item_id": "item",
     "rectification_item_id": "item", "cycle_id": "cycle", "attachment_id": "attachment",
     "token_id": "token",
+    "message_id": "message",
 }
 
 #: parameters that name an object only together with the path around them:
@@ -179,6 +180,15 @@ def _create_unit_world(label: str, cycle) -> World:
         stored = attachments.store_upload(b"%PDF-1.4 isolation", f"{label}的整改报告.pdf",
                                           unit_id=unit.id, uploader=None)
         world.objects["attachment"] = attachments.link(stored, "notice", notice.id)
+    OutboxMessage = getattr(models, "OutboxMessage", None)
+    if OutboxMessage is not None and hasattr(OutboxMessage, "local_day"):
+        # a delivered in-app message in the unit's inbox (and a failed one the office may resend)
+        message = OutboxMessage(key=f"isolation:{label}", channel="in_app", recipient=f"unit:{unit.id}",
+                                kind="isolation", local_day=date(2099, 1, 4), subject=f"{label}的提醒",
+                                body=f"{label}的提醒", object_type="unit", object_id=unit.id, unit_id=unit.id,
+                                status="sent")
+        db.session.add(message)
+        world.objects["message"] = message
     db.session.flush()
     return world
 

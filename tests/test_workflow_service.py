@@ -62,7 +62,7 @@ def test_item_lifecycle_over_http_writes_audit_and_outbox(client, setup, token_f
     # send_back and verify told the unit (liaison email + unit inbox); the submits told the office inbox
     to_liaison = count(OutboxMessage, OutboxMessage.recipient == "wangmin@example.cn")
     to_unit_inbox = count(OutboxMessage, OutboxMessage.recipient == f"unit:{setup['unit'].id}")
-    to_office = count(OutboxMessage, OutboxMessage.recipient == "office", OutboxMessage.channel == "inapp")
+    to_office = count(OutboxMessage, OutboxMessage.recipient == "office", OutboxMessage.channel == "in_app")
     assert (to_liaison, to_unit_inbox, to_office) == (2, 2, 2)
     sent_back = db.session.scalars(sa.select(OutboxMessage).where(
         OutboxMessage.channel == "email").order_by(OutboxMessage.id)).first()

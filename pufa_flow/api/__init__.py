@@ -6,6 +6,7 @@ from . import imports  # noqa: F401  (POST /units/import)
 from . import attachments  # noqa: F401  (GET /attachments/<id>/content)
 from . import calendar  # noqa: F401  (the working-day calendar)
 from . import evaluation  # noqa: F401  (实地调研 set-up: sample, teams, panel)
+from . import reminders  # noqa: F401  (inbox, outbox, item timelines)
 from .spec import api_bp
 
 

@@ -6,7 +6,8 @@ from .calendar import WorkdayOverride, WorkdayYear
 from .cycles import GRADES, PHASES, Cycle, CyclePhase, UnitAssessment
 from .evaluation import AFFILIATIONS, EvaluationTeam, PanelProfile, SampleDraw, TeamMember, TeamUnit
 from .org import CONTACT_ROLES, UNIT_KINDS, Contact, Unit
-from .outbox import OutboxMessage
+from .outbox import CHANNELS as CHANNELS_OUTBOX, OUTBOX_STATES, InboxRead, OutboxAttempt, OutboxMessage
+from .reminders import PREFERENCE_MODES, ReminderPreference, ReminderRun, ReminderSchedule
 from .rectification import ITEM_CATEGORIES, NOTICE_SOURCES, Notice, RectificationItem
 from .users import ROLES, ApiToken, User
 
@@ -21,7 +22,8 @@ def check_bindings() -> None:
 
 __all__ = [
     "AFFILIATIONS", "ASSIGNMENT_ROLES", "EvaluationTeam", "PanelProfile", "SampleDraw", "TeamMember", "TeamUnit", "ApiToken", "Attachment", "AuditEvent", "AuditLogIsAppendOnly", "CONTACT_ROLES", "Contact", "Cycle", "CycleAssignment",
-    "CyclePhase", "GRADES", "ITEM_CATEGORIES", "NOTICE_SOURCES", "Notice", "OutboxMessage",
+    "CyclePhase", "GRADES", "ITEM_CATEGORIES", "NOTICE_SOURCES", "Notice", "OutboxMessage", "OutboxAttempt", "InboxRead",
+    "ReminderRun", "ReminderSchedule", "ReminderPreference", "PREFERENCE_MODES",
     "PHASES", "ROLES", "RectificationItem", "STATEFUL_MODELS", "UNIT_KINDS", "Unit",
     "UnitAssessment", "User", "WorkdayOverride", "WorkdayYear", "check_bindings",
 ]

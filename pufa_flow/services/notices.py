@@ -7,7 +7,7 @@ from ..errors import ValidationFailed
 from ..extensions import db
 from ..models.base import utcnow_naive
 from ..models import ITEM_CATEGORIES, NOTICE_SOURCES, Cycle, Notice, RectificationItem, Unit
-from . import audit
+from . import audit, reminders
 from .calendar import today
 from .transaction import transaction
 from .validation import MAX_LEN, clean_choice, clean_date, clean_id, clean_text
@@ -80,6 +80,8 @@ def create_notice(data: dict, *, actor) -> Notice:
         notice.items = [RectificationItem(unit_id=unit_id, **item) for item in items]
         db.session.add(notice)
         db.session.flush()
+        for item in notice.items:
+            reminders.replan(item)
         audit.record("notice.create", "notice", notice.id, actor=actor, unit_id=unit_id,
                      data={"title": title, "items": len(items)})
     return notice

@@ -26,7 +26,7 @@ from ..models import AuditEvent
 from ..models.cycles import forget_guard_counts
 from ..models.scoping import check_write
 from ..models.stateful import firing
-from . import audit, transition_notices
+from . import audit, reminders, transition_notices
 from .transaction import transaction
 from .transition_inputs import clean_inputs
 from .validation import MAX_LEN, clean_text
@@ -132,6 +132,8 @@ def fire(obj, trigger: str, *, actor, comment: str | None = None, force: bool = 
         )
         # The version this transition created names it uniquely for the outbox keys.
         transition_notices.enqueue(obj, event, new_version=obj.version)
+        # its next reminder moves with it: ended, re-anchored (extension), or another ladder
+        reminders.replan(obj, now=now)
     return event
 
 

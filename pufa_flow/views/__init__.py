@@ -5,8 +5,7 @@ from flask import flash, g, redirect, render_template, request, session, url_for
 from flask_login import AnonymousUserMixin, login_url
 
 from . import (account, attachments, audit, auth, calendar, cycles, diagrams, errors, evaluation, imports, items, main,
-               notices, units, users,
-               workflow_actions)
+               notices, reminders, units, users, workflow_actions)
 
 
 class Anonymous(AnonymousUserMixin):
@@ -52,6 +51,6 @@ def init_app(app) -> None:
                                login_action=url_for("auth.login", next=request.full_path.rstrip("?"))), 401
 
     for module in (auth, account, main, attachments, units, users, audit, imports, cycles, notices, items,
-                   workflow_actions, diagrams, calendar, evaluation):
+                   workflow_actions, diagrams, calendar, evaluation, reminders):
         app.register_blueprint(module.bp)
     errors.init_app(app)

@@ -7,6 +7,7 @@ from flask_login import current_user
 from ..models import ITEM_CATEGORIES, RectificationItem
 from ..models.scoping import get_visible
 from ..services.calendar import today
+from ..services import reminders
 from ..services.items import filtered_items
 from .access import roles_required
 from .pagination import paginate
@@ -31,4 +32,5 @@ def index():
 @roles_required()
 def show(item_id: int):
     item = get_visible(RectificationItem, item_id, current_user)
-    return render_template("items/show.html", item=item, categories=ITEM_CATEGORIES, today=today())
+    return render_template("items/show.html", item=item, categories=ITEM_CATEGORIES, today=today(),
+                           timeline=reminders.preview(item))
