@@ -339,10 +339,13 @@ def test_entering_a_holiday_moves_a_pending_reminder(app, office_user, make_unit
     from helpers import new_notice
 
     from pufa_flow import clock
-    from pufa_flow.models import ReminderSchedule
+    from pufa_flow.models import Contact, ReminderSchedule
 
+    unit = make_unit()
+    db.session.add(Contact(unit_id=unit.id, role="liaison", name="李联络", phone="13800000000"))
+    db.session.commit()
     with clock.frozen(datetime(2026, 12, 20, 2, 0)):
-        item = new_notice(office_user, make_unit(), n_items=1, due=date(2027, 1, 6)).items[0]
+        item = new_notice(office_user, unit, n_items=1, due=date(2027, 1, 6)).items[0]
         db.session.commit()
 
         def next_day() -> date:
