@@ -87,7 +87,11 @@ CYCLE_INPUT = schema("CycleInput", {"type": "object", "required": ["name", "year
     "name": {"type": "string"}, "year": {"type": "integer"},
     "phases": {"type": "object", "properties": {p: PHASE_DATES for p in
                                                 ("self_assessment", "field_research", "acceptance", "results")}},
-    "unit_ids": {"type": "array", "items": {"type": "integer"}}}})
+    "unit_ids": {"type": "array", "items": {"type": "integer"}},
+    "template": {"type": "string", "enum": ["nanchang-003"], "description": "按模板（003方案）生成该年度各阶段日期（顺延至工作日）；phases 中给出的阶段优先"},
+    "unit_kinds": {"type": "array", "items": {"type": "string"}, "description": "纳入这些类别的全部在用单位"},
+    "frameworks": {"type": "object", "additionalProperties": {"type": "integer"},
+                   "description": "单位类别 → 指标体系库中的版本编号；省略的类别用默认（部门：附件2，县区：附件1）"}}})
 
 
 def cycle_json(c, user) -> dict:

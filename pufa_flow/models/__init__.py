@@ -3,6 +3,8 @@ from .assignments import ASSIGNMENT_ROLES, CycleAssignment
 from .attachments import Attachment
 from .audit import AuditEvent, AuditLogIsAppendOnly
 from .calendar import WorkdayOverride
+from .frameworks import FRAMEWORK_KINDS, FrameworkVersion
+from .self_assessment import SelfAssessment
 from .cycles import GRADES, PHASES, Cycle, CyclePhase, UnitAssessment
 from .org import CONTACT_ROLES, UNIT_KINDS, Contact, Unit
 from .outbox import OutboxMessage
@@ -20,7 +22,7 @@ def check_bindings() -> None:
 
 __all__ = [
     "ASSIGNMENT_ROLES", "ApiToken", "Attachment", "AuditEvent", "AuditLogIsAppendOnly", "CONTACT_ROLES", "Contact", "Cycle", "CycleAssignment",
-    "CyclePhase", "GRADES", "ITEM_CATEGORIES", "NOTICE_SOURCES", "Notice", "OutboxMessage",
+    "CyclePhase", "FRAMEWORK_KINDS", "FrameworkVersion", "SelfAssessment", "GRADES", "ITEM_CATEGORIES", "NOTICE_SOURCES", "Notice", "OutboxMessage",
     "PHASES", "ROLES", "RectificationItem", "STATEFUL_MODELS", "UNIT_KINDS", "Unit",
     "UnitAssessment", "User", "WorkdayOverride", "check_bindings",
 ]

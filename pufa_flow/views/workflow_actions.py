@@ -14,7 +14,7 @@ from workflows import WORKFLOWS, TransitionRefused
 from ..errors import AppError
 from ..models import STATEFUL_MODELS
 from ..models.scoping import check_write, get_visible
-from ..services import workflow
+from ..services import self_assessment, workflow
 from .access import roles_required
 
 bp = Blueprint("workflow_actions", __name__)
@@ -45,9 +45,14 @@ def fire(object_type: str, object_id: int):
     data = {k: request.form[k] for k in INPUT_FIELDS if request.form.get(k, "") != ""}
     version = request.form.get("version", "")
     try:
-        workflow.fire(obj, trigger, actor=current_user, comment=request.form.get("comment") or None,
-                      force=request.form.get("force") == "1", data=data,
-                      expected_version=int(version) if version.isdigit() else None)
+        if object_type == "assessment" and trigger == "submit":
+            # the 自评 submit checks materials and deadline and computes the score
+            self_assessment.submit(obj, actor=current_user, comment=request.form.get("comment") or None,
+                                   expected_version=int(version) if version.isdigit() else None)
+        else:
+            workflow.fire(obj, trigger, actor=current_user, comment=request.form.get("comment") or None,
+                          force=request.form.get("force") == "1", data=data,
+                          expected_version=int(version) if version.isdigit() else None)
     except (TransitionRefused, AppError) as exc:  # both carry a Chinese sentence for the user
         flash(exc.message, "error")
     else:
