@@ -73,6 +73,7 @@ PARAM_VALUES = {
     "phase": ["self_assessment"],
     "workflow": WORKFLOW_NAMES, "workflow_name": WORKFLOW_NAMES, "machine": WORKFLOW_NAMES,
     "fmt": ["docx"], "format": ["docx"],
+    "framework_id": [1],           # the framework library: shared reference data, office-only writes
 }
 
 #: endpoints the walk does not request, with the reason

@@ -28,7 +28,7 @@ RULE = schema("FrameworkRule", {"type": "object", "required": ["id", "text", "ki
     "tiers": {"type": "array", "items": {"type": "object", "properties": {
         "key": {"type": "string"}, "label": {"type": "string"}, "points": NUM}}}}})
 FRAMEWORK = schema("Framework", {"type": "object", "required": ["id", "kind"], "properties": {
-    "id": {"type": "string"}, "db_id": {"type": "integer"}, "name": {"type": "string"},
+    "id": {"type": "string"}, "db_id": {"type": ["integer", "null"]}, "name": {"type": "string"},
     "version": {"type": "string"}, "kind": {"type": "string", "enum": ["score_sheet", "checklist"]},
     "unit_kind": {"type": ["string", "null"]}, "bonus_cap": NUM, "frozen": {"type": "boolean"},
     "frozen_reason": {"type": ["string", "null"]},

@@ -37,6 +37,7 @@ def _fire(model, serialize, object_id: int):
     obj = get_visible(model, object_id, user)
     if model is UnitAssessment and trigger == "submit":
         # submitting a 自评 checks its materials and deadline and computes the score: its own service
+        self_assessment.check_unit_writer(user, obj)
         if body:
             raise ValidationFailed({k: "该操作不接受此字段（自测得分由系统按得分表计算）" for k in body})
         self_assessment.submit(obj, actor=user, comment=comment, expected_version=version)

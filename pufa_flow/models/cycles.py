@@ -57,8 +57,10 @@ class Cycle(Stateful, Timestamps, db.Model):
 
     def framework_for(self, unit_kind: str):
         """The framework row used for units of this kind (departments' table for kinds without their own)."""
+        from .frameworks import shipped
+
         by_kind = {f.unit_kind: f for f in self.frameworks}
-        return by_kind.get(unit_kind) or by_kind.get("city_department")
+        return by_kind.get(unit_kind) or by_kind.get("city_department") or shipped(unit_kind)
 
     @property
     def self_assessment_due(self) -> date | None:

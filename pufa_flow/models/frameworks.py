@@ -21,6 +21,9 @@ from .base import Timestamps, enum_type
 from .org import UNIT_KINDS
 
 FRAMEWORK_KINDS = {"score_sheet": "评分表", "checklist": "检查清单"}
+#: which shipped framework a unit kind is assessed with (003: departments 附件2, counties 附件1)
+DEFAULT_BY_KIND = {"city_department": "nanchang-2023", "county": "nanchang-county-checklist-2023",
+                   "town": "nanchang-2023", "other": "nanchang-2023"}
 
 
 class FrameworkVersion(Timestamps, db.Model):
@@ -57,6 +60,8 @@ class FrameworkVersion(Timestamps, db.Model):
     @property
     def frozen_reason(self) -> str | None:
         """Why this framework may not be edited now, or None."""
+        if self.id is None:
+            return "随系统发布的指标体系不能直接修改，请先写入指标体系库（pufa-flow frameworks seed）再复制为新版本"
         if self.cycle is not None and self.cycle.status != "draft":
             return f"指标体系已被考评周期“{self.cycle.name}”使用且该周期已启动，不能再修改；如需调整，请复制为新版本用于新的周期"
         if self.cycle is None and self.used_by_started_cycle():
@@ -72,3 +77,14 @@ class FrameworkVersion(Timestamps, db.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.version}）"
+
+
+def shipped(unit_kind: str, cycle=None) -> FrameworkVersion:
+    """The registry's default for a unit kind as an unsaved row: what a cycle created
+    before frameworks were copied into cycles is scored against."""
+    from ..frameworks.registry import get_framework
+    from ..frameworks.serial import to_dict
+
+    fw = get_framework(DEFAULT_BY_KIND.get(unit_kind, DEFAULT_BY_KIND["city_department"]))
+    return FrameworkVersion(code=fw.id, version=fw.version, name=fw.name, kind=fw.kind,
+                            definition=to_dict(fw), unit_kind=unit_kind)

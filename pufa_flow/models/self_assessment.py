@@ -8,6 +8,7 @@ narrow for the board's counts.
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -60,4 +61,4 @@ def computed_self_score(assessment):
                         has_enforcement_power=assessment.unit.has_enforcement_power)
     except ScoreSheetInvalid:
         return None
-    return sheet.total
+    return sheet.total.quantize(Decimal("0.01"))

@@ -14,12 +14,10 @@ from ..frameworks import FrameworkInvalid
 from ..frameworks.registry import FRAMEWORKS
 from ..frameworks.serial import from_dict, to_dict
 from ..models import UNIT_KINDS, FrameworkVersion
+from ..models.frameworks import DEFAULT_BY_KIND
 from . import audit
 from .transaction import transaction
 
-#: which shipped framework a unit kind is assessed with (003: departments 附件2, counties 附件1)
-DEFAULT_BY_KIND = {"city_department": "nanchang-2023", "county": "nanchang-county-checklist-2023",
-                   "town": "nanchang-2023", "other": "nanchang-2023"}
 
 
 def library() -> list[FrameworkVersion]:

@@ -15,6 +15,7 @@ from openpyxl.styles import Font
 
 from ..documents import (Adjustment, Indicator, Problem, ProblemListData, ScoreCategory, ScoreSheetData,
                          problem_list, self_score_sheet)
+from ..documents.builder import Cell, Column, Gongwen
 from ..extensions import db
 from ..models import SelfAssessment, Unit, UnitAssessment
 from ..models.scoping import visible
@@ -53,7 +54,33 @@ def score_sheet_data(a: UnitAssessment) -> ScoreSheetData:
                           title=f"{a.unit.name}{a.cycle.year}年度“谁执法谁普法”履职报告自测得分表")
 
 
+CHECKLIST_COLUMNS = [Column("序号", 12), Column("重点内容", 90, "both"), Column("完成情况", 20),
+                     Column("说明", 34, "both")]
+
+
+def checklist_docx(a: UnitAssessment) -> bytes:
+    """A county's 附件1 self-check: each item, its answer and note, under its part."""
+    fw = sa_service.framework_row(a).framework
+    answers = {x["item"]: x for x in sa_service.workspace(a).answers or []}
+    g = Gongwen()
+    g.title(f"{a.unit.name}“八五”普法规划中期评估重点内容自查表", before_lines=0)
+
+    def rows():
+        part = None
+        for item in fw.items:
+            if item.part != part:
+                part = item.part
+                yield [Cell(part, bold=True, span=4, align="left")]
+            x = answers.get(item.number, {})
+            yield [str(item.number), item.text, sa_service.ANSWERS.get(x.get("answer"), "未填"), x.get("note", "")]
+    g.table(CHECKLIST_COLUMNS, rows(), size=10.5)
+    return g.to_bytes()
+
+
 def score_sheet_docx(a: UnitAssessment) -> bytes:
+    """自测得分表; a county assessed with 附件1's checklist gets its 自查表 instead."""
+    if sa_service.framework_row(a).kind == "checklist":
+        return checklist_docx(a)
     return self_score_sheet(score_sheet_data(a))
 
 
