@@ -5,6 +5,7 @@ from flask_login import AnonymousUserMixin
 
 from . import (attachments, audit, auth, cycles, diagrams, errors, imports, items, main, notices, units, users,
                workflow_actions)
+from . import self_assessment  # noqa: F401  (the 自评 workspace, on the cycles blueprint)
 
 
 class Anonymous(AnonymousUserMixin):
