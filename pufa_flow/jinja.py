@@ -11,17 +11,24 @@ NAV = [
     ("items.index", "整改事项", ()),
     ("notices.index", "整改通知书", ("office", "viewer", "unit")),
     ("units.index", "责任单位", ()),
+    ("frameworks.index", "指标体系", ("office", "viewer")),
     ("users.index", "用户", ("office",)),
     ("audit.index", "审计日志", ("office",)),
     ("workflows.index", "流程图", ()),
 ]
 
 OBJECT_TYPES = {"unit": "单位", "user": "用户", "cycle": "考评周期", "assessment": "单位考评",
-                "item": "整改事项", "notice": "整改通知书", "import": "导入"}
+                "item": "整改事项", "notice": "整改通知书", "import": "导入", "framework": "指标体系"}
 ACTIONS = {"unit.create": "新建单位", "unit.update": "修改单位", "user.create": "新建用户",
            "user.update": "修改用户", "user.login": "登录", "user.login_failed": "登录失败",
            "user.locked": "账户锁定", "token.issue": "签发令牌", "transition": "状态变更",
-           "units.import": "导入单位", "cycle.create": "新建考评周期", "notice.create": "下发整改通知书"}
+           "units.import": "导入单位", "cycle.create": "新建考评周期",
+           "cycle.add_units": "增加参评单位", "assessment.extend": "延长自评截止日期",
+           "framework.seed": "写入指标体系", "framework.copy": "复制指标体系", "framework.update": "修改指标体系",
+           "self_assessment.sheet": "保存自测得分表", "self_assessment.checklist": "保存重点内容自查表",
+           "self_assessment.problems": "保存问题清单", "self_assessment.cases": "保存典型案例",
+           "self_assessment.report_text": "保存自评报告", "self_assessment.self_report": "上传自评报告",
+           "self_assessment.self_evidence": "上传佐证材料", "notice.create": "下发整改通知书"}
 
 
 def _home_tiles(summary: dict) -> list[tuple]:

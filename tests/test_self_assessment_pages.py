@@ -182,3 +182,46 @@ def test_frameworks_seed_command_is_idempotent(app, runner, monkeypatch):
     assert sorted(r.code for r in rows) == ["nanchang-2023", "nanchang-county-checklist-2023"]
     listing = cli(["frameworks", "list"]).output
     assert "nanchang-2023\t2023\t评分表\t可编辑" in listing
+
+
+def test_framework_library_pages_copy_edit_and_refuse_frozen(client, login, board):
+    """The cycle's copy is frozen (started); the library's source is frozen too (a started cycle
+    was copied from it); a copy for next year is editable, and a sum that no longer adds up is refused."""
+    from pufa_flow.services import frameworks
+
+    login(board["office"])
+    cycle_copy = board["cycle"].framework_for("city_department")
+    r = client.post(f"/frameworks/{cycle_copy.id}", data={"rule_n23-03-a_text": "改"})
+    assert r.status_code == 422 and "不能再修改" in r.get_data(as_text=True)
+    source = next(f for f in frameworks.library() if f.code == "nanchang-2023")
+    html = client.get("/frameworks/").get_data(as_text=True)
+    assert "已冻结" in html and source.name in html
+    r = client.post(f"/frameworks/{source.id}/copy", data={"version": "2027"})
+    new = db.session.scalars(sa.select(FrameworkVersion).where(FrameworkVersion.version == "2027")).one()
+    assert r.headers["Location"].endswith(f"/frameworks/{new.id}")
+    r = client.post(f"/frameworks/{new.id}", data={"rule_n23-03-a_text": "未制定年度普法工作计划的，扣4分"})
+    assert r.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(FrameworkVersion, new.id).framework.rule("n23-03-a")[1].text == "未制定年度普法工作计划的，扣4分"
+    r = client.post(f"/frameworks/{new.id}", data={"ind_3_max": "12"})  # 组织领导保障 would be 27
+    assert r.status_code == 422 and "not 25" in r.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(FrameworkVersion, new.id).framework.indicators()[2].max_points == 10
+    assert db.session.get(FrameworkVersion, cycle_copy.id).definition == source.definition
+
+
+def test_cycle_edit_page_changes_dates_with_an_audit_row(client, login, board):
+    login(board["office"])
+    cycle = board["cycle"]
+    data = {"name": cycle.name}
+    for p in cycle.phases:
+        data[f"{p.phase}_start"], data[f"{p.phase}_due"] = p.starts_on.isoformat(), p.due_on.isoformat()
+    data["self_assessment_due"] = "2026-11-09"
+    assert client.post(f"/cycles/{cycle.id}/edit", data=data).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Cycle, cycle.id).phase("self_assessment").due_on == date(2026, 11, 9)
+    event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "cycle.update")).one()
+    assert event.data["phases"]["self_assessment"][1] == ["2026-10-15", "2026-11-09"]
+    data["self_assessment_due"] = "2026-10-01"  # before its start
+    r = client.post(f"/cycles/{cycle.id}/edit", data=data)
+    assert r.status_code == 200 and "开始日期晚于截止日期" in r.get_data(as_text=True)

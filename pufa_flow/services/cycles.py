@@ -153,3 +153,32 @@ def extend_deadline(assessment: UnitAssessment, new_due, reason, *, actor) -> Un
         audit.record("assessment.extend", "assessment", assessment.id, actor=actor, unit_id=assessment.unit_id,
                      comment=reason, data={"from": before.isoformat() if before else None, "to": due.isoformat()})
     return assessment
+
+
+def update_cycle(cycle: Cycle, data: dict, *, actor) -> Cycle:
+    """Name and phase dates; refused once the cycle is archived. Units and frameworks change only in draft."""
+    if cycle.status == "archived":
+        raise Conflict("考评周期已归档，不能再修改")
+    errors: dict[str, str] = {}
+    name = clean_text(data.get("name"), "name", "周期名称", errors, max_len=100, name_like=True)
+    phases = _clean_phases(data.get("phases"), errors)
+    if errors:
+        raise ValidationFailed(errors)
+    with transaction():
+        before = {p.phase: [p.starts_on.isoformat() if p.starts_on else None,
+                            p.due_on.isoformat() if p.due_on else None] for p in cycle.phases}
+        cycle.name = name
+        by_phase = {p.phase: p for p in cycle.phases}
+        for new in phases:
+            old = by_phase.get(new.phase)
+            if old is None:
+                cycle.phases.append(new)
+            else:
+                old.starts_on, old.due_on = new.starts_on, new.due_on
+        db.session.flush()
+        after = {p.phase: [p.starts_on.isoformat() if p.starts_on else None,
+                           p.due_on.isoformat() if p.due_on else None] for p in cycle.phases}
+        audit.record("cycle.update", "cycle", cycle.id, actor=actor,
+                     data={"name": name, "phases": {k: [before.get(k), v] for k, v in after.items()
+                                                    if before.get(k) != v}})
+    return cycle

@@ -5,7 +5,7 @@ from flask_login import AnonymousUserMixin
 
 from . import (attachments, audit, auth, cycles, diagrams, errors, imports, items, main, notices, units, users,
                workflow_actions)
-from . import self_assessment  # noqa: F401  (the 自评 workspace, on the cycles blueprint)
+from . import frameworks, self_assessment  # noqa: F401  (self_assessment: the 自评 workspace, on the cycles blueprint)
 
 
 class Anonymous(AnonymousUserMixin):
@@ -27,6 +27,6 @@ def init_app(app) -> None:
         user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
         return user if user is not None and user.is_active_account else None
 
-    for module in (auth, main, attachments, units, users, audit, imports, cycles, notices, items, workflow_actions, diagrams):
+    for module in (auth, main, attachments, units, users, audit, imports, cycles, notices, items, workflow_actions, diagrams, frameworks):
         app.register_blueprint(module.bp)
     errors.init_app(app)

@@ -117,6 +117,29 @@ def self_scores(cycle_id: int):
     return response
 
 
+@bp.route("/<id:cycle_id>/edit", methods=["GET", "POST"])
+@roles_required("office")
+def edit(cycle_id: int):
+    cycle = get_visible(Cycle, cycle_id, current_user)
+    errors: dict = {}
+    if request.method == "POST":
+        data = _form_data(request.form)
+        try:
+            cycle_service.update_cycle(cycle, {"name": data["name"], "phases": data["phases"]}, actor=current_user)
+        except AppError as exc:
+            errors = getattr(exc, "fields", None) or {"form": exc.message}
+            flash(exc.message, "error")
+        else:
+            flash("考评周期已保存", "success")
+            return redirect(url_for("cycles.show", cycle_id=cycle.id))
+    units = []
+    if cycle.status == "draft":
+        present = set(db.session.scalars(sa.select(UnitAssessment.unit_id).where(UnitAssessment.cycle_id == cycle.id)))
+        units = [u for u in db.session.scalars(sa.select(Unit).where(Unit.is_active.is_(True))
+                                               .order_by(Unit.kind, Unit.name)) if u.id not in present]
+    return render_template("cycles/edit.html", cycle=cycle, errors=errors, phases=PHASES, units=units)
+
+
 @bp.route("/<id:cycle_id>/units", methods=["POST"])
 @roles_required("office")
 def add_units(cycle_id: int):
