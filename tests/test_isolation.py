@@ -84,10 +84,7 @@ NOT_WALKED = {
 
 #: endpoints whose GET may legitimately answer 404 for an existing object the
 #: requester may see (e.g. a download of a file not uploaded yet), with the reason
-CONTROL_404_ALLOWED: dict[str, str] = {
-    "frameworks.edit": "framework_id is a plain value: this world's cycle is built without framework rows "
-                       "(shared reference data, office/viewer only; tested in test_self_assessment_pages)",
-}
+CONTROL_404_ALLOWED: dict[str, str] = {}
 
 MARKER = "隔离乙"  # every text of B's contains it; nothing of A's does
 

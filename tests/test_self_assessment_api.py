@@ -252,3 +252,25 @@ def test_frozen_framework_refuses_edits_and_copy_is_editable(client, world):
     r = client.put(f"/api/v1/frameworks/{edited['db_id']}", json=edited, headers=h)
     assert r.status_code == 422
     assert db.session.get(FrameworkVersion, edited["db_id"]).definition["categories"][0]["max_points"] == "25"
+
+
+def test_cycle_api_edit_add_units_and_templates(client, world, make_unit, office_user):
+    h = world["h"]["office"]
+    r = client.get("/api/v1/cycle-templates?year=2027", headers=h)
+    assert r.status_code == 200
+    assert r.json["items"][0]["phases"]["self_assessment"] == {"start": "2027-10-18", "due": "2027-11-05"}
+    assert client.get("/api/v1/cycle-templates?year=abc", headers=h).status_code == 400
+    cid = world["cycle"].id
+    r = client.patch(f"/api/v1/cycles/{cid}", json={"name": "2026年度考评（修订）", "phases": {
+        "self_assessment": {"start": "2026-10-15", "due": "2026-11-10"}}}, headers=h)
+    assert r.status_code == 200 and r.json["name"] == "2026年度考评（修订）"
+    assert client.patch(f"/api/v1/cycles/{cid}", json={"name": "x", "year": 2030}, headers=h).status_code == 422
+    assert client.patch(f"/api/v1/cycles/{cid}", json={"name": "x"}, headers=world["h"]["dept"]).status_code == 403
+    # started: no more units; a draft takes them
+    unit = make_unit("区审计局")
+    r = client.post(f"/api/v1/cycles/{cid}/units", json={"unit_ids": [unit.id]}, headers=h)
+    assert r.status_code == 409
+    r = client.post("/api/v1/cycles", json={"name": "草拟周期", "year": 2027, "template": "nanchang-003"}, headers=h)
+    assert r.status_code == 201 and r.json["phases"][0]["start"] == "2027-10-18"
+    r = client.post(f"/api/v1/cycles/{r.json['id']}/units", json={"unit_ids": [unit.id, unit.id]}, headers=h)
+    assert r.status_code == 422

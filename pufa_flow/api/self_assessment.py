@@ -16,7 +16,7 @@ from ..services import self_assessment as service
 from ..services.self_assessment_exports import (XLSX_MIME, problem_list_docx, score_sheet_docx,
                                                 self_scores_xlsx)
 from .base import current_api_user, json_body, require_roles
-from .serializers import ASSESSMENT, assessment_json, iso
+from .serializers import ASSESSMENT, CYCLE, assessment_json, iso
 from .spec import endpoint, schema
 
 NUM = {"type": ["string", "null"], "description": "十进制数字（字符串）"}
@@ -334,3 +334,56 @@ def update_framework(framework_id: int):
 def copy_framework(framework_id: int):
     row = framework_service.copy(_framework(framework_id), json_body().get("version"), actor=current_api_user())
     return jsonify(service.framework_json(row)), 201
+
+
+# -- editing a cycle ------------------------------------------------------------
+CYCLE_UPDATE = schema("CycleUpdate", {"type": "object", "required": ["name"], "properties": {
+    "name": {"type": "string", "maxLength": 100},
+    "phases": {"type": "object", "additionalProperties": {"type": "object", "properties": {
+        "start": {"type": "string", "format": "date"}, "due": {"type": "string", "format": "date"}}}}},
+    "additionalProperties": False})
+TEMPLATES = {"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object", "properties": {
+    "id": {"type": "string"}, "label": {"type": "string"}, "phases": {"type": "object"}}}}}}
+
+
+@endpoint("/cycles/<id:cycle_id>", "PATCH", summary="修改考评周期名称与阶段日期（普法办；已归档的周期不能修改）",
+          tag="cycles", response=CYCLE, body=CYCLE_UPDATE, errors=WRITE_ERRORS)
+@require_roles("office")
+def update_cycle(cycle_id: int):
+    from .serializers import cycle_json
+
+    user = current_api_user()
+    cycle = get_visible(Cycle, cycle_id, user)
+    body = json_body()
+    if set(body) - {"name", "phases"}:
+        raise ValidationFailed({k: "不接受此字段" for k in set(body) - {"name", "phases"}})
+    cycle_service.update_cycle(cycle, body, actor=user)
+    return jsonify(cycle_json(cycle, user))
+
+
+@endpoint("/cycles/<id:cycle_id>/units", "POST", summary="为草拟中的考评周期增加参评单位（普法办）",
+          tag="cycles", body={"type": "object", "required": ["unit_ids"], "properties": {
+              "unit_ids": {"type": "array", "items": {"type": "integer"}}}},
+          response={"type": "object", "properties": {"added": {"type": "integer"}}}, errors=WRITE_ERRORS)
+@require_roles("office")
+def add_cycle_units(cycle_id: int):
+    user = current_api_user()
+    cycle = get_visible(Cycle, cycle_id, user)
+    return jsonify({"added": cycle_service.add_units(cycle, json_body().get("unit_ids"), actor=user)})
+
+
+@endpoint("/cycle-templates", "GET", summary="考评周期模板及其在某年度的阶段日期（已顺延至工作日）",
+          tag="cycles", response=TEMPLATES,
+          query=[{"name": "year", "in": "query", "description": "省略时为今年", "schema": {"type": "integer", "minimum": 2000,
+                                                                             "maximum": 2100}}])
+@require_roles("office")
+def cycle_templates():
+    from ..services.cycle_templates import TEMPLATES as KNOWN, phases_for
+
+    from ..services.calendar import today
+
+    year = request.args.get("year") or str(today().year)
+    if not year.isdigit() or not 2000 <= int(year) <= 2100:
+        raise BadRequest("year 应为 2000 到 2100 之间的年份")
+    return jsonify({"items": [{"id": tid, "label": label, "phases": phases_for(tid, int(year))}
+                              for tid, (label, _) in KNOWN.items()]})

@@ -50,6 +50,13 @@ def seed(*, actor=None) -> list[FrameworkVersion]:
     return added
 
 
+def ensure_library() -> None:
+    """Fill an empty library from the registry: the shipped tables are reference data every install has."""
+    if db.session.scalar(sa.select(sa.func.count()).select_from(FrameworkVersion)
+                         .where(FrameworkVersion.cycle_id.is_(None))) == 0:
+        seed()
+
+
 def default_for(unit_kind: str) -> FrameworkVersion:
     """The newest library row of the kind's default framework (seeded on first use)."""
     code = DEFAULT_BY_KIND[unit_kind]

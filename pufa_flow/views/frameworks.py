@@ -16,6 +16,7 @@ bp = Blueprint("frameworks", __name__, url_prefix="/frameworks")
 
 
 def _row(framework_id: int) -> FrameworkVersion:
+    service.ensure_library()
     row = db.session.get(FrameworkVersion, framework_id)
     if row is None:
         abort(404)
@@ -29,6 +30,7 @@ def index():
 
     copies = db.session.scalars(sa.select(FrameworkVersion).join(Cycle).where(FrameworkVersion.cycle_id.is_not(None))
                                 .order_by(Cycle.year.desc(), FrameworkVersion.id)).all()
+    service.ensure_library()
     return render_template("frameworks/index.html", library=service.library(), copies=copies)
 
 
@@ -78,11 +80,11 @@ def _edited(row: FrameworkVersion, form) -> dict:
 @bp.route("/<id:framework_id>", methods=["GET", "POST"])
 @roles_required("office", "viewer")
 def edit(framework_id: int):
+    if request.method == "POST" and current_user.role != "office":
+        abort(403)
     row = _row(framework_id)
     definition = row.definition
     if request.method == "POST":
-        if current_user.role != "office":
-            abort(403)
         definition = _edited(row, request.form)
         try:
             service.update(row, definition, actor=current_user)
