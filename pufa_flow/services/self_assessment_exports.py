@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 from decimal import Decimal
 
-import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -17,7 +17,7 @@ from ..documents import (Adjustment, Indicator, Problem, ProblemListData, ScoreC
                          problem_list, self_score_sheet)
 from ..documents.builder import Cell, Column, Gongwen
 from ..extensions import db
-from ..models import SelfAssessment, Unit, UnitAssessment
+from ..models import Unit, UnitAssessment
 from ..models.scoping import visible
 from . import self_assessment as sa_service
 
@@ -93,11 +93,9 @@ def problem_list_docx(a: UnitAssessment) -> bytes:
 def self_scores_xlsx(cycle, user) -> bytes:
     """One row per unit the user may see: state, total, the four categories and the bonus."""
     stmt = (visible(UnitAssessment, user).where(UnitAssessment.cycle_id == cycle.id)
-            .join(Unit, Unit.id == UnitAssessment.unit_id).order_by(Unit.name))
+            .join(Unit, Unit.id == UnitAssessment.unit_id).order_by(Unit.name)
+            .options(selectinload(UnitAssessment.workspace)))  # one query for every workspace, not one per row
     assessments = list(db.session.scalars(stmt).unique())
-    ids = [a.id for a in assessments]
-    if ids:  # one query for every workspace, not one per row
-        list(db.session.scalars(sa.select(SelfAssessment).where(SelfAssessment.assessment_id.in_(ids))))
     wb = Workbook()
     sheet = wb.active
     sheet.title = "自测得分"
