@@ -11,7 +11,6 @@ NAV = [
     ("items.index", "整改事项", ()),
     ("notices.index", "整改通知书", ("office", "viewer", "unit")),
     ("units.index", "责任单位", ()),
-    ("frameworks.index", "指标体系", ("office", "viewer")),
     ("users.index", "用户", ("office",)),
     ("audit.index", "审计日志", ("office",)),
     ("workflows.index", "流程图", ()),

@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from ..documents.download import docx_response, download_filename
 from ..errors import AppError, ValidationFailed
-from ..frameworks import applicable_rules
+from ..frameworks import ScoreSheetInvalid, applicable_rules
 from ..models import UnitAssessment
 from ..models.scoping import get_visible
 from ..services import cycles as cycle_service
@@ -43,7 +43,7 @@ def _render(a: UnitAssessment, *, entries=None, sheet_errors=None, status=200):
     if row.kind == "score_sheet":
         try:
             sheet = service.sheet(a, saved_entries or [])
-        except Exception:  # noqa: BLE001 - a refused draft is shown with its errors, totals from the saved one
+        except ScoreSheetInvalid:  # a refused draft is shown with its errors, totals from the saved sheet
             sheet = service.sheet(a)
     usable = ({r.id for r in applicable_rules(row.framework, a.unit.has_enforcement_power)}
               if row.kind == "score_sheet" else set())
