@@ -19,7 +19,7 @@ NAV = [
 
 OBJECT_TYPES = {"unit": "单位", "user": "用户", "cycle": "考评周期", "assessment": "单位考评",
                 "item": "整改事项", "notice": "整改通知书", "import": "导入",
-                "calendar": "工作日历"}
+                "calendar": "工作日历", "framework": "指标体系"}
 
 
 def _home_tiles(summary: dict) -> list[tuple]:

@@ -40,11 +40,28 @@ def test_demo_loads_a_history_dated_step_by_step(app, cli):
     assert (count(Unit), count(User), count(Cycle), count(UnitAssessment)) == (36, 40, 2, 72)
 
     old, current = db.session.scalars(sa.select(Cycle).order_by(Cycle.year)).all()
-    assert (old.status, current.status) == ("results", "field_research")
+    assert (old.status, current.status) == ("results", "self_assessment")
     # 09:00 in Shanghai is 01:00 UTC, on the day each step was planned
     assert _audit("cycle", old.id, "begin_field_research").created_at == datetime(2023, 11, 6, 1, 0)
     assert _audit("cycle", old.id, "publish_results").created_at == datetime(2023, 12, 27, 1, 0)
-    assert _audit("cycle", current.id, "begin_field_research").created_at == datetime(2026, 11, 7, 1, 0)
+    # this year's cycle comes from the 003 template: 自评 from 2026-10-16 (a Friday), due 2026-11-05
+    assert _audit("cycle", current.id, "start").created_at == datetime(2026, 10, 16, 1, 0)
+    assert current.phase("self_assessment").due_on == date(2026, 11, 5)
+    states = dict(db.session.execute(sa.select(UnitAssessment.status, sa.func.count())
+                                     .where(UnitAssessment.cycle_id == current.id)
+                                     .group_by(UnitAssessment.status)).all())
+    assert states["returned"] == 1 and states["pending"] == 8 and states["submitted"] >= 10 and states["accepted"] >= 5
+    with clock.frozen(NOW):
+        late = sorted(a.unit.name for a in current.assessments if a.is_late(date(2026, 11, 21)))
+    assert late == ["区总工会", "区科协"]
+    returned = db.session.scalars(sa.select(UnitAssessment).where(UnitAssessment.cycle_id == current.id,
+                                                                  UnitAssessment.status == "returned")).one()
+    assert "佐证材料" in _audit("assessment", returned.id, "return_for_revision").comment
+    # submitted units' scores are computed from their sheets, within 75…100
+    scores = [a.self_score for a in current.assessments if a.status in ("submitted", "accepted")]
+    assert scores and all(75 <= s <= 100 for s in scores)
+    assert all(a.workspace.problems and 3 <= len(a.workspace.problems) <= 5
+               for a in current.assessments if a.status == "submitted")
     graded = db.session.scalars(sa.select(UnitAssessment).where(UnitAssessment.cycle_id == old.id)).all()
     assert {a.graded_at.date() for a in graded} == {date(2023, 12, 18)}
 

@@ -77,6 +77,7 @@ PARAM_VALUES = {
     "fmt": ["docx"], "format": ["docx"],
     "year": [2027],                # the working-day calendar: shared, office-only writes
     "team_id": [1],                # evaluation teams: office-only routes under a cycle
+    "framework_id": [1],           # the framework library: shared reference data, office-only writes
 }
 
 #: endpoints the walk does not request, with the reason

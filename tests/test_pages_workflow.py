@@ -6,7 +6,9 @@ from datetime import date, datetime
 
 import pytest
 import sqlalchemy as sa
-from helpers import new_cycle, new_notice, walk_item
+from helpers import IN_SELF_ASSESSMENT, fill_self_assessment, new_cycle, new_notice, walk_item
+
+from pufa_flow import clock
 
 from pufa_flow import clock
 from pufa_flow.extensions import db
@@ -169,8 +171,11 @@ def test_assessment_page_buttons_follow_the_role(client, login, world, make_user
     a = cycle.assessments.first()
     login(world["unit_user"])
     assert buttons(client.get(f"/cycles/assessments/{a.id}").get_data(as_text=True)) == ["submit"]
-    r = client.post(f"/transitions/assessment/{a.id}", data={"trigger": "submit", "self_score": "93"},
-                    follow_redirects=True)
+    with clock.frozen(IN_SELF_ASSESSMENT):
+        r = client.post(f"/transitions/assessment/{a.id}", data={"trigger": "submit"}, follow_redirects=True)
+        assert "还缺：自测得分表、自评报告、问题清单" in r.get_data(as_text=True)
+        fill_self_assessment(a, world["unit_user"])
+        r = client.post(f"/transitions/assessment/{a.id}", data={"trigger": "submit"}, follow_redirects=True)
     assert "已提交" in r.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)
                              .where(AuditEvent.trigger == "submit")) == 1

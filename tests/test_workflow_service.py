@@ -5,7 +5,9 @@ from datetime import date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
-from helpers import assign, new_cycle, new_notice, walk_item
+from helpers import IN_SELF_ASSESSMENT, assign, fill_self_assessment, new_cycle, new_notice, walk_item
+
+from pufa_flow import clock
 
 from pufa_flow import clock
 from pufa_flow.errors import Conflict, ValidationFailed
@@ -117,7 +119,11 @@ def test_full_cycle_with_assessments(client, setup, token_for, make_user):
     a = client.get(f"/api/v1/cycles/{cycle.id}/assessments", headers=uh).json["items"][0]
     aurl = f"/api/v1/assessments/{a['id']}/transitions"
     assert post(client, oh, curl, trigger="begin_field_research").status_code == 409  # not submitted yet
-    assert post(client, uh, aurl, trigger="submit", self_score=92.5).json["self_score"] == "92.50"
+    # the score is computed from the saved sheet (10 - 2 for n23-03-c), never typed
+    assert post(client, uh, aurl, trigger="submit", self_score=92.5).status_code == 422
+    with clock.frozen(IN_SELF_ASSESSMENT):
+        fill_self_assessment(db.session.get(UnitAssessment, a["id"]), unit_user)
+        assert post(client, uh, aurl, trigger="submit").json["self_score"] == "98.00"
     assert post(client, oh, curl, trigger="begin_field_research").json["status"] == "field_research"
     assert post(client, oh, aurl, trigger="accept").json["status"] == "accepted"
     assert post(client, oh, curl, trigger="begin_acceptance").json["status"] == "acceptance"

@@ -125,7 +125,12 @@ CYCLE_INPUT = schema("CycleInput", {"type": "object", "required": ["name", "year
     "name": text(MAX_LEN["name"]), "year": {"type": "integer", "minimum": 2000, "maximum": 2100},
     "phases": {"type": "object", "properties": {p: PHASE_DATES for p in PHASES}, "additionalProperties": False},
     "unit_ids": {"type": "array", "items": ID_SCHEMA, "uniqueItems": True, "maxItems": 10_000,
-                 "description": "纳入本周期的在用单位编号"}}})
+                 "description": "纳入本周期的在用单位编号"},
+    "template": {"type": "string", "enum": ["nanchang-003"], "description": "按模板（003方案）生成该年度各阶段日期（顺延至工作日）；phases 中给出的阶段优先"},
+    "unit_kinds": {"type": "array", "items": {"type": "string", "enum": list(UNIT_KINDS)}, "uniqueItems": True,
+                   "description": "纳入这些类别的全部在用单位"},
+    "frameworks": {"type": "object", "propertyNames": {"enum": list(UNIT_KINDS)}, "additionalProperties": ID_SCHEMA,
+                   "description": "单位类别 → 指标体系库中的版本编号；省略的类别用默认（部门：附件2，县区：附件1）"}}})
 
 
 def cycle_json(c, user) -> dict:

@@ -6,7 +6,7 @@ from flask import jsonify
 from ..errors import ValidationFailed
 from ..models import Cycle, RectificationItem, UnitAssessment
 from ..models.scoping import get_visible
-from ..services import workflow
+from ..services import self_assessment, workflow
 from .base import current_api_user, json_body, require_roles
 from .serializers import (ASSESSMENT, CYCLE, HISTORY_ENTRY, ITEM, assessment_json, exact, transition_input,
                           cycle_json, history_json, item_json)
@@ -36,6 +36,13 @@ def _fire(model, serialize, object_id: int):
     if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
         raise ValidationFailed({"version": "version 必须是整数"})
     obj = get_visible(model, object_id, user)
+    if model is UnitAssessment and trigger == "submit":
+        # submitting a 自评 checks its materials and deadline and computes the score: its own service
+        self_assessment.check_unit_writer(user, obj)
+        if body:
+            raise ValidationFailed({k: "该操作不接受此字段（自测得分由系统按得分表计算）" for k in body})
+        self_assessment.submit(obj, actor=user, comment=comment, expected_version=version)
+        return jsonify(serialize(obj, user))
     workflow.fire(obj, trigger, actor=user, comment=comment, force=force, data=body,
                   expected_version=version)
     return jsonify(serialize(obj, user))

@@ -3,6 +3,8 @@ from .assignments import ASSIGNMENT_ROLES, CycleAssignment
 from .attachments import Attachment
 from .audit import AuditEvent, AuditLogIsAppendOnly
 from .calendar import WorkdayOverride, WorkdayYear
+from .frameworks import FRAMEWORK_KINDS, FrameworkVersion
+from .self_assessment import SelfAssessment
 from .cycles import GRADES, PHASES, Cycle, CyclePhase, UnitAssessment
 from .evaluation import AFFILIATIONS, EvaluationTeam, PanelProfile, SampleDraw, TeamMember, TeamUnit
 from .org import CONTACT_ROLES, UNIT_KINDS, Contact, Unit
@@ -22,7 +24,7 @@ def check_bindings() -> None:
 
 __all__ = [
     "AFFILIATIONS", "ASSIGNMENT_ROLES", "EvaluationTeam", "PanelProfile", "SampleDraw", "TeamMember", "TeamUnit", "ApiToken", "Attachment", "AuditEvent", "AuditLogIsAppendOnly", "CONTACT_ROLES", "Contact", "Cycle", "CycleAssignment",
-    "CyclePhase", "GRADES", "ITEM_CATEGORIES", "NOTICE_SOURCES", "Notice", "OutboxMessage", "OutboxAttempt", "InboxRead",
+    "CyclePhase", "FRAMEWORK_KINDS", "FrameworkVersion", "SelfAssessment", "GRADES", "ITEM_CATEGORIES", "NOTICE_SOURCES", "Notice", "OutboxMessage", "OutboxAttempt", "InboxRead",
     "ReminderRun", "ReminderSchedule", "ReminderPreference", "PREFERENCE_MODES",
     "PHASES", "ROLES", "RectificationItem", "STATEFUL_MODELS", "UNIT_KINDS", "Unit",
     "UnitAssessment", "User", "WorkdayOverride", "WorkdayYear", "check_bindings",

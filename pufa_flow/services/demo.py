@@ -21,8 +21,10 @@ from .. import clock
 from ..extensions import db
 from ..models import Contact, CycleAssignment, Unit, User, UnitAssessment
 from . import cycles, notices, workflow
-from .calendar import today
-from .demo_data import GRADED_UNITS_2023, GIVEN, PROBLEMS, SURNAMES, WITHOUT_ENFORCEMENT
+from . import self_assessment as workspace
+from .calendar import calendar, today
+from .demo_data import (GRADED_UNITS_2023, GIVEN, PROBLEMS, SELF_PROBLEMS, SELF_REPORT, SURNAMES,
+                        WITHOUT_ENFORCEMENT)
 from .transaction import transaction
 
 DEMO_PASSWORD = "demo1234"
@@ -83,6 +85,37 @@ def _assessments(cycle) -> dict[str, UnitAssessment]:
     return {a.unit.name: a for a in rows}
 
 
+#: deductions a demo unit may claim: (rule id, points, per unit?) — none that needs 执法权限
+_DEDUCTIONS = [("n23-02-b", 2, False), ("n23-03-c", 2, False), ("n23-06-d", 2, False), ("n23-07-c", 2, False),
+               ("n23-08-a", 2, False), ("n23-09-b", 3, False), ("n23-06-c", 3, False), ("n23-08-c", 4, False),
+               ("n23-04-a", 1, True), ("n23-14-b", 1, True), ("n23-15-a", 1, True)]
+
+
+def _entries(rng: random.Random, target: int) -> list[dict]:
+    """Score-sheet entries that compute to ``target`` (60…100), chosen as a unit would tick them."""
+    remaining, entries = 100 - target, []
+    pool = _DEDUCTIONS[:8]
+    rng.shuffle(pool)
+    for rule_id, points, _ in pool:
+        if points <= remaining and rng.random() < 0.6:
+            entries.append({"rule_id": rule_id, "note": "经自查，该项工作未落实到位"})
+            remaining -= points
+    for rule_id, _, _ in _DEDUCTIONS[8:]:
+        count = min(remaining, 5)
+        if count:
+            entries.append({"rule_id": rule_id, "count": count, "note": f"少{count}次（篇、条）"})
+            remaining -= count
+    return entries
+
+
+def _fill_workspace(a, user, rng: random.Random, target: int) -> None:
+    """A complete 自评: score sheet, written report and a problem list of 3–5 problems."""
+    workspace.save_entries(a, {"entries": _entries(rng, target)}, actor=user)
+    workspace.save_report_text(a, f"{a.unit.name}{a.cycle.year}年度普法责任制履职自评报告\n" + SELF_REPORT, actor=user)
+    chosen = rng.sample(SELF_PROBLEMS, rng.randint(3, 5))
+    workspace.save_problems(a, {"problems": [{"title": t, "body": b} for t, b in chosen]}, actor=user)
+
+
 def _assign(cycle, user, units) -> None:
     """The units this evaluator or panel member examines (until issue 12's teams fill this)."""
     with transaction():
@@ -103,7 +136,8 @@ def _graded_cycle_2023(units, unit_users, office, panel, rng) -> None:
     for i, (name, a) in enumerate(by_unit.items()):
         low, high = SCORES[grade_of[name]]
         with _on(date(2023, 10, 20) + timedelta(days=i % 15), step=i):
-            workflow.fire(a, "submit", actor=unit_users[name], data={"self_score": rng.randint(low + 2, 100)})
+            _fill_workspace(a, unit_users[name], rng, rng.randint(low + 2, 100))
+            workspace.submit(a, actor=unit_users[name])
     with _on(date(2023, 11, 6)):
         workflow.fire(cycle, "begin_field_research", actor=office)
     for i, a in enumerate(by_unit.values()):
@@ -122,34 +156,52 @@ def _graded_cycle_2023(units, unit_users, office, panel, rng) -> None:
 
 
 def _current_cycle(units, unit_users, office, staff, rng) -> None:
-    """This year's cycle in field research: three units never submitted, the office moved on with a reason.
+    """This year's cycle from the 003 template, in 自评.
 
-    The evaluator 李明 and the panel member 赵律师 each examine a few units of it.
+    Most units submitted complete materials (some already accepted), one was
+    returned for revision, a few are drafting or have not started (the office
+    extended their deadline), and 区科协 and 区总工会 are late. The evaluator
+    李明 and the panel member 赵律师 each examine a few units of it.
     """
     year = today().year
     with _on(date(year, 10, 12)):
-        cycle = cycles.create_cycle({"name": f"{year}年度普法责任制考评", "year": year, "phases": _phases(year),
-                                     "unit_ids": [u.id for u in units.values()]}, actor=office)
+        cycle = cycles.create_cycle({"name": f"{year}年度普法责任制考评", "year": year, "template": "nanchang-003",
+                                     "unit_kinds": ["city_department"]}, actor=office)
     names = sorted(units)
     _assign(cycle, staff["pingwei"], [units[n] for n in names[0:12:2]])
     _assign(cycle, staff["pingyi"], [units[n] for n in names[1:12:2]])
-    with _on(date(year, 10, 16)):
+    start = cycle.phase("self_assessment").starts_on
+    due = cycle.phase("self_assessment").due_on
+    with _on(start):
         workflow.fire(cycle, "start", actor=office)
-    late = {"区科协", "区总工会", "区行政审批局"}
+    late = {"区科协", "区总工会"}
+    not_started = {"区行政审批局", "区生态环境局", "区税务局", "区商粮局"}
+    drafting = {"区住建局", "区民政局"}
+    returned = "区城管局"
+    extended_to = calendar().add_workdays(max(today(), due), 7)
     for i, (name, a) in enumerate(_assessments(cycle).items()):
+        user = unit_users[name]
         if name in late:
             continue
-        submitted = date(year, 10, 20) + timedelta(days=i % 15)
+        if name in not_started or name in drafting:
+            if name in drafting:
+                with _on(start + timedelta(days=5 + i % 7), step=i):
+                    workspace.save_entries(a, {"entries": _entries(rng, rng.randint(80, 95))}, actor=user)
+            with _on(due + timedelta(days=1), step=i):
+                cycles.extend_deadline(a, extended_to, "单位机构改革、主要负责人调整，经普法办研究同意延期报送",
+                                       actor=office)
+            continue
+        submitted = start + timedelta(days=4 + i % 15)
         with _on(submitted, step=i):
-            workflow.fire(a, "submit", actor=unit_users[name], data={"self_score": rng.randint(75, 100)})
+            _fill_workspace(a, user, rng, rng.randint(75, 100))
+            workspace.submit(a, actor=user)
         with _on(submitted + timedelta(days=2), step=i):
-            if i % 9 == 4:
-                workflow.fire(a, "return_for_revision", actor=office, comment="自测得分表缺少佐证材料，请补充后重新提交")
+            if name == returned:
+                workflow.fire(a, "return_for_revision", actor=office,
+                              comment="自测得分表第4项“每少报送1条工作信息扣1分”未附佐证材料，问题清单缺少具体数据，请补充后重新提交")
+                cycles.extend_deadline(a, extended_to, "退回修改，给予补正期限", actor=office)
             elif i % 3 == 0:
                 workflow.fire(a, "accept", actor=office)
-    with _on(date(year, 11, 7)):
-        workflow.fire(cycle, "begin_field_research", actor=office, force=True,
-                      comment="3个单位逾期未报送自评材料，经普法办研究先行开展实地调研，并予以督促")
 
 
 # (unit, days since issued, [(days from issue to deadline, target state)])

@@ -20,6 +20,12 @@ ACTIONS = {
     "sample.draw": "实地调研抽样", "team.create": "建立调研评估小组", "team.update": "修改调研评估小组",
     "team.delete": "删除调研评估小组", "team.assign": "调研分组", "panel.assign": "评议团分工",
     "panel.profile": "评议团成员身份",
+    "cycle.add_units": "增加参评单位", "assessment.extend": "延长自评截止日期",
+    "framework.seed": "写入指标体系", "framework.copy": "复制指标体系", "framework.update": "修改指标体系",
+    "self_assessment.sheet": "保存自测得分表", "self_assessment.checklist": "保存重点内容自查表",
+    "self_assessment.problems": "保存问题清单", "self_assessment.cases": "保存典型案例",
+    "self_assessment.report_text": "保存自评报告", "self_assessment.self_report": "上传自评报告",
+    "self_assessment.self_evidence": "上传佐证材料",
 }
 
 FIELDS = {

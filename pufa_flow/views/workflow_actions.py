@@ -14,7 +14,7 @@ from workflows import WORKFLOWS, TransitionRefused
 from ..errors import AppError
 from ..models import STATEFUL_MODELS
 from ..models.scoping import check_write, get_visible
-from ..services import workflow
+from ..services import self_assessment, workflow
 from ..services.validation import parse_int
 from .access import roles_required
 
@@ -46,9 +46,14 @@ def fire(object_type: str, object_id: int):
     data = {k: request.form[k] for k in INPUT_FIELDS if request.form.get(k, "") != ""}
     version = request.form.get("version", "")
     try:
-        workflow.fire(obj, trigger, actor=current_user, comment=request.form.get("comment") or None,
-                      force=request.form.get("force") == "1", data=data,
-                      expected_version=parse_int(version, minimum=1))
+        if object_type == "assessment" and trigger == "submit":
+            # the 自评 submit checks materials and deadline and computes the score
+            self_assessment.submit(obj, actor=current_user, comment=request.form.get("comment") or None,
+                                   expected_version=parse_int(version, minimum=1))
+        else:
+            workflow.fire(obj, trigger, actor=current_user, comment=request.form.get("comment") or None,
+                          force=request.form.get("force") == "1", data=data,
+                          expected_version=parse_int(version, minimum=1))
     except (TransitionRefused, AppError) as exc:  # both carry a Chinese sentence for the user
         flash(exc.message, "error")
     else:

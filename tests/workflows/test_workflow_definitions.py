@@ -42,7 +42,7 @@ EXPECTED_TRANSITIONS = {
     ],
     "assessment": [
         ("submit", ("pending", "returned"), "submitted", {U}, "提交自评",
-         [("cycle_open", "考评周期处于进行中")], (), False),
+         [("cycle_open", "考评周期处于进行中")], ("apply_self_score",), False),
         ("return_for_revision", ("submitted",), "returned", {O}, "退回修改",
          [("cycle_in_self_assessment", "考评周期处于自评阶段")], (), True),
         ("accept", ("submitted",), "accepted", {O}, "受理", [], (), False),
