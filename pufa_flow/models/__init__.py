@@ -4,12 +4,13 @@ from .attachments import Attachment
 from .audit import AuditEvent, AuditLogIsAppendOnly
 from .calendar import WorkdayOverride, WorkdayYear
 from .cycles import GRADES, PHASES, Cycle, CyclePhase, UnitAssessment
+from .filings import FILING_CODES, FILING_KINDS, Filing, FilingType, FilingTypeUnit
 from .org import CONTACT_ROLES, UNIT_KINDS, Contact, Unit
 from .outbox import OutboxMessage
 from .rectification import ITEM_CATEGORIES, NOTICE_SOURCES, Notice, RectificationItem
 from .users import ROLES, ApiToken, User
 
-STATEFUL_MODELS = {m.object_type: m for m in (Cycle, UnitAssessment, RectificationItem)}
+STATEFUL_MODELS = {m.object_type: m for m in (Cycle, UnitAssessment, RectificationItem, Filing)}
 
 
 def check_bindings() -> None:
@@ -20,7 +21,7 @@ def check_bindings() -> None:
 
 __all__ = [
     "ASSIGNMENT_ROLES", "ApiToken", "Attachment", "AuditEvent", "AuditLogIsAppendOnly", "CONTACT_ROLES", "Contact", "Cycle", "CycleAssignment",
-    "CyclePhase", "GRADES", "ITEM_CATEGORIES", "NOTICE_SOURCES", "Notice", "OutboxMessage",
+    "CyclePhase", "FILING_CODES", "FILING_KINDS", "Filing", "FilingType", "FilingTypeUnit", "GRADES", "ITEM_CATEGORIES", "NOTICE_SOURCES", "Notice", "OutboxMessage",
     "PHASES", "ROLES", "RectificationItem", "STATEFUL_MODELS", "UNIT_KINDS", "Unit",
     "UnitAssessment", "User", "WorkdayOverride", "WorkdayYear", "check_bindings",
 ]
