@@ -15,17 +15,19 @@ NAV = [
     ("audit.index", "审计日志", ("office",)),
     ("workflows.index", "流程图", ()),
     ("calendar.index", "工作日历", ("office", "viewer")),
+    ("filings.index", "年度报备", ()),
 ]
 
 OBJECT_TYPES = {"unit": "单位", "user": "用户", "cycle": "考评周期", "assessment": "单位考评",
                 "item": "整改事项", "notice": "整改通知书", "import": "导入",
-                "calendar": "工作日历"}
+                "calendar": "工作日历", "filing": "报备事项", "filing_type": "报备类型"}
 ACTIONS = {"unit.create": "新建单位", "unit.update": "修改单位", "user.create": "新建用户",
            "user.update": "修改用户", "user.login": "登录", "user.login_failed": "登录失败",
            "user.locked": "账户锁定", "token.issue": "签发令牌", "transition": "状态变更",
            "units.import": "导入单位", "cycle.create": "新建考评周期", "notice.create": "下发整改通知书",
            "calendar.set": "录入放假调休", "calendar.clear": "删除放假调休录入", "calendar.import": "导入放假调休",
-           "calendar.confirm": "确认年度安排录入完整", "calendar.withdraw": "撤销年度安排确认"}
+           "calendar.confirm": "确认年度安排录入完整", "calendar.withdraw": "撤销年度安排确认",
+           "filing_type.create": "新增报备事项", "filing_type.update": "修改报备事项"}
 
 
 def _home_tiles(summary: dict) -> list[tuple]:

@@ -5,6 +5,7 @@ from . import auth, base, cycles, notices, transitions, units, users  # noqa: F4
 from . import imports  # noqa: F401  (POST /units/import)
 from . import attachments  # noqa: F401  (GET /attachments/<id>/content)
 from . import calendar  # noqa: F401  (the working-day calendar)
+from . import filings  # noqa: F401  (yearly filings, issue 13)
 from .spec import api_bp
 
 

@@ -163,7 +163,9 @@ TRANSITION_INPUT = schema("TransitionInput", {"type": "object", "required": ["tr
     "force": {"type": "boolean", "description": "普法办强制推进阶段（须填写理由）"},
     "version": {"type": "integer", "description": "客户端看到的版本号；不一致时返回 409"},
     "grade": {"type": "string"}, "review_score": {"type": "number"}, "self_score": {"type": "number"},
-    "measures": {"type": "string"}, "new_due_date": {"type": "string", "format": "date"}},
+    "measures": {"type": "string"}, "new_due_date": {"type": "string", "format": "date"},
+    "url": {"type": "string", "description": "报备的公示网址"}, "note": {"type": "string"},
+    "people": {"type": "array", "items": {"type": "object"}, "description": "报备的人员名单"}},
     "additionalProperties": False})
 
 HISTORY_ENTRY = schema("HistoryEntry", {"type": "object", "properties": {

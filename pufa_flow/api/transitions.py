@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import jsonify
 
 from ..errors import ValidationFailed
-from ..models import Cycle, RectificationItem, UnitAssessment
+from ..models import Cycle, Filing, RectificationItem, UnitAssessment
 from ..models.scoping import get_visible
 from ..services import workflow
 from .base import current_api_user, json_body, require_roles
@@ -17,6 +17,12 @@ KINDS = {
     "assessments": (UnitAssessment, "assessment_id", assessment_json, ASSESSMENT, "单位考评"),
     "items": (RectificationItem, "item_id", item_json, ITEM, "整改事项"),
 }
+
+
+def _filing_kind():
+    from .filings import FILING, filing_json  # registered after the serializers it builds on
+    return (Filing, "filing_id", filing_json, FILING, "报备事项")
+
 
 
 def _fire(model, serialize, object_id: int):
@@ -65,5 +71,6 @@ def _register(plural: str) -> None:
              )(require_roles()(history_view))
 
 
+KINDS["filings"] = _filing_kind()
 for _plural in KINDS:
     _register(_plural)

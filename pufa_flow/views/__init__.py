@@ -5,6 +5,7 @@ from flask_login import AnonymousUserMixin
 
 from . import (attachments, audit, auth, calendar, cycles, diagrams, errors, imports, items, main, notices, units, users,
                workflow_actions)
+from . import filings
 
 
 class Anonymous(AnonymousUserMixin):
@@ -27,6 +28,6 @@ def init_app(app) -> None:
         return user if user is not None and user.is_active_account else None
 
     for module in (auth, main, attachments, units, users, audit, imports, cycles, notices, items, workflow_actions,
-                   diagrams, calendar):
+                   diagrams, calendar, filings):
         app.register_blueprint(module.bp)
     errors.init_app(app)
