@@ -118,7 +118,23 @@ def unit_year(unit_id: int, year: int):
         rows.append({"type": ft, "cell": service.cell_state(ft, unit, own, on), "filings": own,
                      "deadline": service.deadline_of(ft)})
     return render_template("filings/unit.html", unit=unit, year=year, rows=rows, today=on,
-                           people_roles=service.PEOPLE_ROLES, states=service.CELL_STATES)
+                           people_roles=service.PEOPLE_ROLES, states=service.CELL_STATES,
+                           deductions=_deductions(unit.id, year, on))
+
+
+def _deductions(unit_id: int, year: int, on) -> list[dict]:
+    """The record's suggested 附件2 deductions with each rule's own words (see services/filing_record)."""
+    from ..frameworks.registry import get_framework
+    from ..services.filing_record import FRAMEWORK_ID, suggested_deductions
+
+    framework = get_framework(FRAMEWORK_ID)
+    out = []
+    for s in suggested_deductions(unit_id, year, on=on):
+        found = framework.rule(s.rule_id) if framework else None
+        indicator, rule = found if found else (None, None)
+        out.append({"suggestion": s, "text": rule.text if rule else s.rule_id,
+                    "indicator": f"指标{indicator.number}" if indicator else ""})
+    return out
 
 
 def _people_from_form() -> list[dict]:
