@@ -37,7 +37,7 @@ def test_open_deadlines_are_what_each_unit_still_owes(year):
     mine = next(d for d in open_ if d.unit_id == unit.id and d.filing_type_id == types["duty_list"].id)
     assert mine.recipients == (("inapp", f"unit:{unit.id}"), ("email", "li@example.cn"))
     assert mine.due == date(2026, 3, 31) and mine.deadline == date(2026, 3, 31)
-    assert mine.label == "区司法局·2026年度普法责任清单" and mine.key == f"filing:{types['duty_list'].id}:{unit.id}"
+    assert mine.label == "区司法局·普法责任清单（2026年）" and mine.key == f"filing:{types['duty_list'].id}:{unit.id}"
 
 
 def test_the_ladder_is_10_5_1_working_days_before_then_weekly():

@@ -82,6 +82,10 @@ def test_unit_files_late_is_returned_and_refiles_and_the_board_shows_it(app, cli
         board = client.get("/filings/board/2026").get_data(as_text=True)
         xlsx = client.get("/filings/board/2026/export.xlsx")
     assert 'data-unit="区司法局" data-type="plan" data-state="late"' in board
+    with clock.frozen(datetime(2026, 4, 20, 2)):
+        missing = client.get(f"/filings/board/2026?type={plan.id}&state=missing").get_data(as_text=True)
+    assert 'data-unit="区教育局"' in missing and 'data-unit="区司法局"' not in missing
+    assert f"/filings/board/2026?type={plan.id}&amp;state=missing" in board  # the count links to its units
     wb = openpyxl.load_workbook(io.BytesIO(xlsx.data))
     ws = wb.worksheets[0]
     header = [c.value for c in ws[1]]

@@ -33,7 +33,7 @@ class OpenDeadline:
     unit_id: int
     #: the filing that was returned or is pending, if there is one
     filing_id: int | None
-    #: e.g. "区司法局·2026年度普法工作计划"
+    #: e.g. "区司法局·年度普法工作计划（2026年）"
     label: str
     #: the type's due date (a non-working day moves on: see ``deadline``)
     due: date
@@ -81,7 +81,7 @@ def open_filing_deadlines(on: date) -> list[OpenDeadline]:
         for unit in units:
             if not ft.requires(unit) or filed_count.get((ft.id, unit.id), 0) >= needed:
                 continue
-            out.append(OpenDeadline(ft.id, unit.id, owed.get((ft.id, unit.id)), f"{unit.name}·{ft.year}年度{ft.name}",
+            out.append(OpenDeadline(ft.id, unit.id, owed.get((ft.id, unit.id)), f"{unit.name}·{ft.name}（{ft.year}年）",
                                     ft.due_date, deadline, _recipients(unit)))
     return out
 

@@ -175,7 +175,15 @@ def show(filing_id: int):
 @roles_required("office", "viewer", "evaluator", "panel")
 def board_page(year: int):
     b = service.board(_year(year), user=current_user)
-    return render_template("filings/board.html", board=b, states=service.CELL_STATES, year=year)
+    type_id, state = request.args.get("type", ""), request.args.get("state", "")
+    focus = None
+    if type_id.isdigit() and state in service.CELL_STATES:
+        focus = next((ft for ft in b.types if ft.id == int(type_id)), None)
+        if focus is not None:  # the units behind one figure of the counts table
+            b.rows = [(u, cells) for u, cells in b.rows
+                      if any(c.filing_type.id == focus.id and c.state == state for c in cells)]
+    return render_template("filings/board.html", board=b, states=service.CELL_STATES, year=year,
+                           focus=focus, focus_state=state if focus else None)
 
 
 @bp.route("/board/<id:year>/export.xlsx")
