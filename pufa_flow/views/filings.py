@@ -50,8 +50,15 @@ def index():
 @roles_required()
 def types(year: int):
     units = list(db.session.scalars(visible(Unit, current_user).order_by(Unit.id)).unique())
-    return render_template("filings/types.html", year=_year(year), types=service.types_of_year(year),
-                           kinds=FILING_KINDS, unit_kinds=UNIT_KINDS, units=units, edit=None)
+    types = service.types_of_year(_year(year))
+    return render_template("filings/types.html", year=year, types=types, kinds=FILING_KINDS,
+                           unit_kinds=UNIT_KINDS, units=units, edit=None,
+                           defaults_missing=_defaults_missing(types))
+
+
+def _defaults_missing(types) -> bool:
+    have = {ft.code for ft in types} | {ft.name for ft in types}
+    return any(d.code not in have and d.name not in have for d in service.DEFAULT_TYPES)
 
 
 def _type_form() -> dict:
