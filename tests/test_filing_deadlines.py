@@ -59,3 +59,18 @@ def test_reminders_for_a_deadline_fall_on_working_days(app):
     assert days[:3] == [date(2026, 9, 18), date(2026, 9, 24), date(2026, 10, 8)]
     # then every 5 working days (a week), counting the make-up Saturday 10-10
     assert days[3:] == [date(2026, 10, 15), date(2026, 10, 22), date(2026, 10, 29)]
+
+
+def test_cli_adds_defaults_and_lists_what_is_owed(app, runner, make_unit, monkeypatch):
+    from pufa_flow.cli import main
+
+    monkeypatch.delenv("FLASK_RUN_FROM_CLI", raising=False)
+    make_unit("区司法局")
+    first = runner.invoke(main, ["filings", "defaults", "--year", "2026"])
+    assert first.exit_code == 0 and "已添加 5 个默认报备事项" in first.output, first.output
+    assert "默认报备事项均已存在" in runner.invoke(main, ["filings", "defaults", "--year", "2026"]).output
+    owed = runner.invoke(main, ["filings", "owed", "--on", "2026-04-01"])
+    assert owed.exit_code == 0
+    assert "区司法局·年度普法工作计划（2026年）\t2026-03-31（已逾期）\tunit:" in owed.output
+    assert "共 5 项尚未报送" in owed.output
+    assert runner.invoke(main, ["filings", "defaults", "--year", "1999"]).exit_code != 0
