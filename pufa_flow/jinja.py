@@ -15,11 +15,12 @@ NAV = [
     ("audit.index", "审计日志", ("office",)),
     ("workflows.index", "流程图", ()),
     ("calendar.index", "工作日历", ("office", "viewer")),
+    ("filings.index", "年度报备", ()),
 ]
 
 OBJECT_TYPES = {"unit": "单位", "user": "用户", "cycle": "考评周期", "assessment": "单位考评",
                 "item": "整改事项", "notice": "整改通知书", "import": "导入",
-                "calendar": "工作日历", "framework": "指标体系"}
+                "calendar": "工作日历", "framework": "指标体系", "filing": "报备事项", "filing_type": "报备类型"}
 
 
 def _home_tiles(summary: dict) -> list[tuple]:

@@ -42,7 +42,8 @@ from pufa_flow.services.auth import issue_token
 #: object kinds the factory creates; True = unit-owned (a unit user may only
 #: see its own), False = shared (cycles: every unit takes part in them)
 KINDS = {"unit": True, "contact": True, "user": True, "assessment": True,
-         "notice": True, "item": True, "attachment": True, "token": True, "cycle": False, "message": True}
+         "notice": True, "item": True, "attachment": True, "token": True, "cycle": False, "message": True,
+         "filing": True, "filing_type": False}
 
 #: URL parameter name -> the object kind whose id fills it
 PARAM_KINDS = {
@@ -51,6 +52,7 @@ PARAM_KINDS = {
     "rectification_item_id": "item", "cycle_id": "cycle", "attachment_id": "attachment",
     "token_id": "token",
     "message_id": "message",
+    "filing_id": "filing", "filing_type_id": "filing_type",
 }
 
 #: parameters that name an object only together with the path around them:
@@ -63,9 +65,10 @@ SEGMENT_KINDS = {
     "notice": "notice", "notices": "notice", "item": "item", "items": "item",
     "rectification-items": "item", "rectification_items": "item",
     "cycle": "cycle", "cycles": "cycle", "attachment": "attachment", "attachments": "attachment",
+    "filing": "filing", "filings": "filing",
 }
 #: values tried for an ``object_type`` parameter (the audit/API vocabulary)
-OBJECT_TYPES = ["unit", "contact", "user", "assessment", "notice", "item", "cycle"]
+OBJECT_TYPES = ["unit", "contact", "user", "assessment", "notice", "item", "cycle", "filing"]
 
 #: plain-value parameters: name -> values to try (a callable gets the probe's
 #: object kinds and the world, for values that depend on the object)
@@ -190,8 +193,29 @@ def _create_unit_world(label: str, cycle) -> World:
                                 status="sent")
         db.session.add(message)
         world.objects["message"] = message
+    _create_filing(world, label)
     db.session.flush()
     return world
+
+
+def _create_filing(world: World, label: str) -> None:
+    """A filing type of the walk's year (shared: its name carries no marker) that only
+    this unit must file, and the unit's pending filing of it (its title does)."""
+    FilingType, Filing = getattr(models, "FilingType", None), getattr(models, "Filing", None)
+    if FilingType is None:
+        return
+    unit = world.objects["unit"]
+    year = PARAM_VALUES["year"][0]
+    ft = FilingType(year=year, name=f"隔离测试报备{unit.id}", kind="single", due_date=date(year, 3, 31),
+                    unit_kinds=[], description="")
+    ft.required_units = [models.FilingTypeUnit(unit_id=unit.id)]
+    db.session.add(ft)
+    db.session.flush()
+    world.objects["filing_type"] = ft
+    filing = Filing(filing_type_id=ft.id, unit_id=unit.id, year=year, seq=1, title=f"{label}的普法工作计划",
+                    note=f"{label}的说明", people=[])
+    db.session.add(filing)
+    world.objects["filing"] = filing
 
 
 @pytest.fixture
@@ -357,6 +381,8 @@ def request_as(app, user, probe: Probe, method: str, world: World, query: str = 
 
 
 def _text(response) -> str:
+    if response.mimetype == XLSX_MIME:  # a spreadsheet export: read its cells, not its zip
+        return _xlsx_text(response.get_data())
     text = response.get_data(as_text=True)
     if response.is_json:
         try:
@@ -364,6 +390,19 @@ def _text(response) -> str:
         except Exception:  # noqa: BLE001 - invalid JSON still gets the text check
             pass
     return text + " " + response.headers.get("Location", "")
+
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _xlsx_text(data: bytes) -> str:
+    import io
+
+    import openpyxl
+
+    wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    return " ".join(str(v) for ws in wb.worksheets for row in ws.iter_rows(values_only=True)
+                    for v in row if v is not None)
 
 
 def _unit_ids(value):

@@ -24,7 +24,7 @@ from pufa_flow.models.scoping import can_write, get_visible, visible
 from pufa_flow.services import workflow
 
 from test_isolation import (
-    MARKER, Probe, World, _PARAM, _create_cycle, _open_cycle, expand, leaks, password_hash,
+    MARKER, Probe, World, _PARAM, _create_cycle, _open_cycle, _text, expand, leaks, password_hash,
     request_as, required_roles, snapshot, walked_rules, UnknownParameter, worlds,  # noqa: F401 - fixture
 )
 
@@ -109,7 +109,7 @@ def _walk(app, user, world: World, *, hidden_markers, leak_world: World,
                     failures.append(f"{where}: names {'/'.join(probe.kinds)} outside the policy, expected 404")
             elif status >= 500:
                 failures.append(f"{where}: server error")
-            text = response.get_data(as_text=True)
+            text = _text(response)  # an .xlsx export is read cell by cell
             for marker in hidden_markers:
                 if marker in text:
                     failures.append(f"{where}: LEAK of {marker!r}")

@@ -8,10 +8,11 @@ from .refusals import TransitionRefused
 from .assessment import WORKFLOW as ASSESSMENT
 from .cycle import WORKFLOW as CYCLE
 from .rectification import WORKFLOW as ITEM
+from .filing import WORKFLOW as FILING
 
-WORKFLOWS = {"cycle": CYCLE, "assessment": ASSESSMENT, "item": ITEM}
+WORKFLOWS = {"cycle": CYCLE, "assessment": ASSESSMENT, "item": ITEM, "filing": FILING}
 
 __all__ = [
-    "ASSESSMENT", "CYCLE", "Guard", "ITEM", "Transition", "TransitionEvent",
+    "ASSESSMENT", "CYCLE", "FILING", "Guard", "ITEM", "Transition", "TransitionEvent",
     "TransitionRefused", "Workflow", "WorkflowDefinition", "WORKFLOWS",
 ]

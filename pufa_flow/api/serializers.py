@@ -217,7 +217,10 @@ TRANSITION_FIELDS = {
     "grade": {"type": "string", "enum": list(GRADES) + list(GRADES.values())},
     "review_score": SCORE_INPUT, "self_score": SCORE_INPUT,
     "measures": text(MAX_LEN["long_text"]),
-    "new_due_date": {**DATE_SCHEMA, "description": "延期后的时限：晚于当前时限，不早于今天"}}
+    "new_due_date": {**DATE_SCHEMA, "description": "延期后的时限：晚于当前时限，不早于今天"},
+    "url": {"type": "string", "maxLength": 500, "description": "报备的公示网址"},
+    "note": text(MAX_LEN["comment"], required=False),
+    "people": {"type": "array", "maxItems": 50, "items": {"type": "object"}, "description": "报备的人员名单"}}
 
 
 def transition_input(name: str, model) -> dict:

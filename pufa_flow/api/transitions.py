@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import jsonify
 
 from ..errors import ValidationFailed
-from ..models import Cycle, RectificationItem, UnitAssessment
+from ..models import Cycle, Filing, RectificationItem, UnitAssessment
 from ..models.scoping import get_visible
 from ..services import self_assessment, workflow
 from .base import current_api_user, json_body, require_roles
@@ -18,6 +18,12 @@ KINDS = {
                     "AssessmentTransitionInput"),
     "items": (RectificationItem, "item_id", item_json, ITEM, "整改事项", "ItemTransitionInput"),
 }
+
+
+def _filing_kind():
+    from .filings import FILING, filing_json  # registered after the serializers it builds on
+    return (Filing, "filing_id", filing_json, FILING, "报备事项")
+
 
 
 def _fire(model, serialize, object_id: int):
@@ -73,5 +79,6 @@ def _register(plural: str) -> None:
              )(require_roles()(history_view))
 
 
+KINDS["filings"] = _filing_kind()
 for _plural in KINDS:
     _register(_plural)

@@ -7,13 +7,14 @@ from .frameworks import FRAMEWORK_KINDS, FrameworkVersion
 from .self_assessment import SelfAssessment
 from .cycles import GRADES, PHASES, Cycle, CyclePhase, UnitAssessment
 from .evaluation import AFFILIATIONS, EvaluationTeam, PanelProfile, SampleDraw, TeamMember, TeamUnit
+from .filings import FILING_CODES, FILING_KINDS, Filing, FilingType, FilingTypeUnit
 from .org import CONTACT_ROLES, UNIT_KINDS, Contact, Unit
 from .outbox import CHANNELS as CHANNELS_OUTBOX, OUTBOX_STATES, InboxRead, OutboxAttempt, OutboxMessage
 from .reminders import PREFERENCE_MODES, ReminderPreference, ReminderRun, ReminderSchedule
 from .rectification import ITEM_CATEGORIES, NOTICE_SOURCES, Notice, RectificationItem
 from .users import ROLES, ApiToken, User
 
-STATEFUL_MODELS = {m.object_type: m for m in (Cycle, UnitAssessment, RectificationItem)}
+STATEFUL_MODELS = {m.object_type: m for m in (Cycle, UnitAssessment, RectificationItem, Filing)}
 
 
 def check_bindings() -> None:
@@ -24,7 +25,7 @@ def check_bindings() -> None:
 
 __all__ = [
     "AFFILIATIONS", "ASSIGNMENT_ROLES", "EvaluationTeam", "PanelProfile", "SampleDraw", "TeamMember", "TeamUnit", "ApiToken", "Attachment", "AuditEvent", "AuditLogIsAppendOnly", "CONTACT_ROLES", "Contact", "Cycle", "CycleAssignment",
-    "CyclePhase", "FRAMEWORK_KINDS", "FrameworkVersion", "SelfAssessment", "GRADES", "ITEM_CATEGORIES", "NOTICE_SOURCES", "Notice", "OutboxMessage", "OutboxAttempt", "InboxRead",
+    "CyclePhase", "FILING_CODES", "FILING_KINDS", "Filing", "FilingType", "FilingTypeUnit", "FRAMEWORK_KINDS", "FrameworkVersion", "SelfAssessment", "GRADES", "ITEM_CATEGORIES", "NOTICE_SOURCES", "Notice", "OutboxMessage", "OutboxAttempt", "InboxRead",
     "ReminderRun", "ReminderSchedule", "ReminderPreference", "PREFERENCE_MODES",
     "PHASES", "ROLES", "RectificationItem", "STATEFUL_MODELS", "UNIT_KINDS", "Unit",
     "UnitAssessment", "User", "WorkdayOverride", "WorkdayYear", "check_bindings",

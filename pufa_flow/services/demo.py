@@ -20,7 +20,7 @@ from werkzeug.security import generate_password_hash
 from .. import clock
 from ..extensions import db
 from ..models import Contact, CycleAssignment, Unit, User, UnitAssessment
-from . import cycles, notices, workflow
+from . import cycles, demo_filings, notices, workflow
 from . import self_assessment as workspace
 from .calendar import calendar, today
 from .demo_data import (GRADED_UNITS_2023, GIVEN, PROBLEMS, SELF_PROBLEMS, SELF_REPORT, SURNAMES,
@@ -262,6 +262,7 @@ def load(seed: int = 2023) -> dict:
     _graded_cycle_2023(units, unit_users, office, panel, rng)
     _current_cycle(units, unit_users, office, staff, rng)
     _notices(units, unit_users, office, rng)
+    demo_filings.load(units, unit_users, office, _on)
     return {"units": len(units), "users": len(unit_users) + len(staff)}
 
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 from ..errors import ValidationFailed
 from ..models import GRADES
 from .calendar import today
+from .filing_inputs import submission as _filing_submission
 from .validation import MAX_LEN, clean_choice, clean_date, clean_decimal, clean_text
 
 MAX_SCORE = Decimal("115")  # 100 points plus up to 15 bonus points (南昌 附件2)
@@ -57,6 +58,7 @@ CLEANERS = {
     "grade": _grade,
     "measures": _measures,
     "new_due_date": _new_due_date,
+    "filing_submission": _filing_submission,
 }
 
 

@@ -26,6 +26,7 @@ ACTIONS = {
     "self_assessment.problems": "保存问题清单", "self_assessment.cases": "保存典型案例",
     "self_assessment.report_text": "保存自评报告", "self_assessment.self_report": "上传自评报告",
     "self_assessment.self_evidence": "上传佐证材料",
+    "filing_type.create": "新增报备事项", "filing_type.update": "修改报备事项",
 }
 
 FIELDS = {
