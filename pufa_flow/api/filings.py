@@ -19,7 +19,7 @@ from ..services.calendar import today
 from ..services.filing_export import board_workbook
 from ..services.filing_record import suggested_deductions
 from .base import current_api_user, json_body, paginate, require_roles
-from .serializers import STATE_PROPS, iso, state_fields
+from .serializers import iso, state_fields, state_props
 from .spec import endpoint, page_of, pagination_params, schema
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -57,7 +57,7 @@ FILING = schema("Filing", {"type": "object", "properties": {
     "is_late": {"type": "boolean"},
     "files": {"type": "array", "items": {"type": "object", "properties": {
         "id": {"type": "integer"}, "name": {"type": "string"}, "size": {"type": "integer"}}}},
-    **STATE_PROPS}})
+    **state_props(Filing)}})
 
 FILING_INPUT = schema("FilingInput", {"type": "object", "required": ["filing_type_id"], "properties": {
     "filing_type_id": {"type": "integer"}, "unit_id": {"type": "integer", "description": "默认本单位"},

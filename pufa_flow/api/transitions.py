@@ -22,7 +22,7 @@ KINDS = {
 
 def _filing_kind():
     from .filings import FILING, filing_json  # registered after the serializers it builds on
-    return (Filing, "filing_id", filing_json, FILING, "报备事项")
+    return (Filing, "filing_id", filing_json, FILING, "报备事项", "FilingTransitionInput")
 
 
 
