@@ -20,11 +20,11 @@ from ..services.filing_export import board_workbook
 from ..services.filing_record import suggested_deductions
 from .base import current_api_user, json_body, paginate, require_roles
 from .serializers import iso, state_fields, state_props
-from .spec import endpoint, page_of, pagination_params, schema
+from .spec import endpoint, exact, page_of, pagination_params, schema
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-FILING_TYPE = schema("FilingType", {"type": "object", "properties": {
+FILING_TYPE = schema("FilingType", exact({
     "id": {"type": "integer"}, "year": {"type": "integer"}, "code": {"type": ["string", "null"]},
     "name": {"type": "string"}, "kind": {"type": "string", "enum": ["single", "stream"]},
     "kind_label": {"type": "string"}, "due_date": {"type": "string", "format": "date"},
@@ -32,7 +32,7 @@ FILING_TYPE = schema("FilingType", {"type": "object", "properties": {
     "target": {"type": ["integer", "null"]}, "requires_url": {"type": "boolean"},
     "names_people": {"type": "boolean"}, "description": {"type": "string"},
     "unit_kinds": {"type": "array", "items": {"type": "string"}},
-    "unit_ids": {"type": "array", "items": {"type": "integer"}, "description": "逐个指定的单位（责任单位只见本单位）"}}})
+    "unit_ids": {"type": "array", "items": {"type": "integer"}, "description": "逐个指定的单位（责任单位只见本单位）"}}))
 
 FILING_TYPE_INPUT = schema("FilingTypeInput", {"type": "object", "required": ["name", "due_date"], "properties": {
     "year": {"type": "integer", "description": "新增时必填"}, "name": {"type": "string", "maxLength": 100},
@@ -42,22 +42,23 @@ FILING_TYPE_INPUT = schema("FilingTypeInput", {"type": "object", "required": ["n
     "unit_kinds": {"type": "array", "items": {"type": "string"}},
     "unit_ids": {"type": "array", "items": {"type": "integer"}}}})
 
-PERSON = {"type": "object", "required": ["role", "name"], "properties": {
-    "role": {"type": "string", "enum": list(service.PEOPLE_ROLES)}, "name": {"type": "string"},
-    "phone": {"type": ["string", "null"]}, "email": {"type": ["string", "null"]}}}
+PERSON_PROPS = {"role": {"type": "string", "enum": list(service.PEOPLE_ROLES)}, "name": {"type": "string", "maxLength": 50},
+                "phone": {"type": ["string", "null"], "maxLength": 20}, "email": {"type": ["string", "null"], "maxLength": 254}}
+PERSON = {"type": "object", "required": ["role", "name"], "properties": PERSON_PROPS, "additionalProperties": False}
+PERSON_OUT = exact(PERSON_PROPS)
 
-FILING = schema("Filing", {"type": "object", "properties": {
+FILING = schema("Filing", exact({
     "id": {"type": "integer"}, "filing_type_id": {"type": "integer"}, "filing_type_name": {"type": "string"},
     "unit_id": {"type": "integer"}, "unit_name": {"type": "string"}, "year": {"type": "integer"},
     "seq": {"type": "integer"}, "title": {"type": "string"}, "item_date": {"type": ["string", "null"]},
-    "url": {"type": ["string", "null"]}, "note": {"type": "string"}, "people": {"type": "array", "items": PERSON},
+    "url": {"type": ["string", "null"]}, "note": {"type": "string"}, "people": {"type": "array", "items": PERSON_OUT},
     "first_submitted_at": {"type": ["string", "null"]}, "submitted_at": {"type": ["string", "null"]},
     "received_at": {"type": ["string", "null"]}, "returned_at": {"type": ["string", "null"]},
     "return_reason": {"type": ["string", "null"]}, "late_workdays": {"type": ["integer", "null"]},
     "is_late": {"type": "boolean"},
-    "files": {"type": "array", "items": {"type": "object", "properties": {
-        "id": {"type": "integer"}, "name": {"type": "string"}, "size": {"type": "integer"}}}},
-    **state_props(Filing)}})
+    "files": {"type": "array", "items": exact({
+        "id": {"type": "integer"}, "name": {"type": "string"}, "size": {"type": "integer"}})},
+    **state_props(Filing)}))
 
 FILING_INPUT = schema("FilingInput", {"type": "object", "required": ["filing_type_id"], "properties": {
     "filing_type_id": {"type": "integer"}, "unit_id": {"type": "integer", "description": "默认本单位"},
@@ -68,20 +69,19 @@ FILING_INPUT = schema("FilingInput", {"type": "object", "required": ["filing_typ
                                          "properties": {"filename": {"type": "string"},
                                                         "content_base64": {"type": "string"}}}}}})
 
-CELL = {"type": "object", "properties": {
+CELL = exact({
     "filing_type_id": {"type": "integer"}, "state": {"type": "string", "enum": list(service.CELL_STATES)},
-    "label": {"type": "string"}, "filing_id": {"type": ["integer", "null"]}, "count": {"type": "integer"}}}
-BOARD = schema("FilingBoard", {"type": "object", "properties": {
+    "label": {"type": "string"}, "filing_id": {"type": ["integer", "null"]}, "count": {"type": ["integer", "null"]}})
+BOARD = schema("FilingBoard", exact({
     "year": {"type": "integer"}, "types": {"type": "array", "items": FILING_TYPE},
-    "rows": {"type": "array", "items": {"type": "object", "properties": {
+    "rows": {"type": "array", "items": exact({
         "unit_id": {"type": "integer"}, "unit_name": {"type": "string"},
-        "cells": {"type": "array", "items": CELL}}}},
-    "counts": {"type": "object", "additionalProperties": {"type": "object"}}}})
+        "cells": {"type": "array", "items": CELL}})},
+    "counts": {"type": "object", "additionalProperties": {"type": "object"}}}))
 
-SUGGESTION = schema("FilingDeduction", {"type": "object", "properties": {
+SUGGESTION = schema("FilingDeduction", exact({
     "rule_id": {"type": "string"}, "count": {"type": "integer"}, "evidence": {"type": "string"},
-    "links": {"type": "array", "items": {"type": "object", "properties": {
-        "label": {"type": "string"}, "url": {"type": "string"}}}}}})
+    "links": {"type": "array", "items": exact({"label": {"type": "string"}, "url": {"type": "string"}})}}))
 
 YEAR_QUERY = [{"name": "year", "in": "query", "schema": {"type": "integer", "minimum": 2000, "maximum": 2100},
                "description": "默认今年"}]
@@ -113,7 +113,9 @@ def filing_type_json(ft, user) -> dict:
 def filing_json(f, user) -> dict:
     return {"id": f.id, "filing_type_id": f.filing_type_id, "filing_type_name": f.filing_type.name,
             "unit_id": f.unit_id, "unit_name": f.unit.name, "year": f.year, "seq": f.seq, "title": f.title,
-            "item_date": iso(f.item_date), "url": f.url, "note": f.note, "people": list(f.people or []),
+            "item_date": iso(f.item_date), "url": f.url, "note": f.note,
+            "people": [{"role": p.get("role"), "name": p.get("name"), "phone": p.get("phone"), "email": p.get("email")}
+                       for p in (f.people or [])],
             "first_submitted_at": iso(f.first_submitted_at), "submitted_at": iso(f.submitted_at),
             "received_at": iso(f.received_at), "returned_at": iso(f.returned_at),
             "return_reason": f.return_reason, "late_workdays": f.late_workdays, "is_late": f.is_late,
@@ -122,7 +124,7 @@ def filing_json(f, user) -> dict:
 
 
 @endpoint("/filing-types", "GET", summary="某年度的报备事项", tag="filings",
-          response={"type": "object", "properties": {"items": {"type": "array", "items": FILING_TYPE}}},
+          response=exact({"items": {"type": "array", "items": FILING_TYPE}}),
           query=YEAR_QUERY, errors=("400", "401"))
 @require_roles()
 def list_filing_types():
@@ -139,8 +141,9 @@ def create_filing_type():
 
 
 @endpoint("/filing-types/defaults", "POST", summary="添加某年度的默认报备事项（普法办）", tag="filings",
-          response={"type": "object", "properties": {"items": {"type": "array", "items": FILING_TYPE}}},
-          body={"type": "object", "required": ["year"], "properties": {"year": {"type": "integer"}}},
+          response=exact({"items": {"type": "array", "items": FILING_TYPE}}),
+          body={"type": "object", "required": ["year"], "additionalProperties": False,
+                "properties": {"year": {"type": "integer", "minimum": 2000, "maximum": 2100}}},
           status=201, errors=("400", "401", "403", "422"))
 @require_roles("office")
 def install_default_filing_types():
@@ -262,8 +265,8 @@ def filing_board_export():
 
 
 @endpoint("/units/<id:unit_id>/filing-deductions", "GET", summary="报备记录对应的附件2扣分建议",
-          tag="filings", response={"type": "object", "properties": {
-              "framework": {"type": "string"}, "items": {"type": "array", "items": SUGGESTION}}},
+          tag="filings", response=exact({
+              "framework": {"type": "string"}, "items": {"type": "array", "items": SUGGESTION}}),
           query=YEAR_QUERY, errors=("400", "401", "404"))
 @require_roles()
 def filing_deductions(unit_id: int):

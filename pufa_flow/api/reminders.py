@@ -9,14 +9,14 @@ from ..models import RectificationItem
 from ..models.scoping import get_visible
 from ..services.reminders import inbox, log, preview, resend
 from .base import current_api_user, paginate, require_roles
-from .spec import endpoint, page_of, pagination_params, schema
+from .spec import endpoint, exact, page_of, pagination_params, schema
 
 
 def _time(value):
     return as_utc(value).isoformat() if value else None
 
 
-MESSAGE = schema("OutboxMessage", {"type": "object", "required": ["id", "channel", "status"], "properties": {
+MESSAGE = schema("OutboxMessage", exact({
     "id": {"type": "integer"}, "channel": {"type": "string"}, "channel_label": {"type": "string"},
     "recipient": {"type": "string"}, "recipient_role": {"type": "string"}, "recipient_name": {"type": "string"},
     "kind": {"type": "string"}, "local_day": {"type": "string", "format": "date"},
@@ -25,24 +25,24 @@ MESSAGE = schema("OutboxMessage", {"type": "object", "required": ["id", "channel
     "status": {"type": "string"}, "status_label": {"type": "string"}, "attempts": {"type": "integer"},
     "last_error": {"type": ["string", "null"]}, "provider_message_id": {"type": ["string", "null"]},
     "created_at": {"type": "string"}, "send_after": {"type": "string"}, "sent_at": {"type": ["string", "null"]},
-    "read": {"type": "boolean"}}})
+    "read": {"type": ["boolean", "null"], "description": "站内消息是否已读（发送记录中为 null）"}}))
 
-TIMELINE = schema("ReminderTimeline", {"type": "object", "required": ["planned", "sent"], "properties": {
+TIMELINE = schema("ReminderTimeline", exact({
     "next_at": {"type": ["string", "null"]},
     "unreachable": {"type": "array", "items": {"type": "string"}},
-    "planned": {"type": "array", "items": {"type": "object", "properties": {
+    "planned": {"type": "array", "items": exact({
         "at": {"type": "string"}, "kind": {"type": "string"}, "stage": {"type": "string"},
         "role": {"type": "string"}, "channel": {"type": "string"}, "address": {"type": "string"},
-        "name": {"type": "string"}, "past": {"type": "boolean"}}}},
-    "sent": {"type": "array", "items": MESSAGE}}})
+        "name": {"type": "string"}, "past": {"type": "boolean"}})},
+    "sent": {"type": "array", "items": MESSAGE}}))
 
-STATUS = schema("ReminderStatus", {"type": "object", "properties": {
+STATUS = schema("ReminderStatus", exact({
     "last_sweep": {"type": ["string", "null"]}, "last_delivery": {"type": ["string", "null"]},
     "last_digest": {"type": ["string", "null"]}, "queued": {"type": "integer"}, "sending": {"type": "integer"},
     "failed": {"type": "integer"}, "sent": {"type": "integer"}, "open_deadlines": {"type": "integer"},
-    "next_at": {"type": ["string", "null"]}}})
+    "next_at": {"type": ["string", "null"]}}))
 
-READ = schema("InboxRead", {"type": "object", "required": ["marked"], "properties": {"marked": {"type": "integer"}}})
+READ = schema("InboxRead", exact({"marked": {"type": "integer", "minimum": 0}}))
 
 
 def message_json(m, read: bool | None = None) -> dict:
@@ -52,9 +52,7 @@ def message_json(m, read: bool | None = None) -> dict:
            "object_type": m.object_type, "object_id": m.object_id, "status": m.status,
            "status_label": m.status_label, "attempts": m.attempts, "last_error": m.last_error,
            "provider_message_id": m.provider_message_id, "created_at": _time(m.created_at),
-           "send_after": _time(m.send_after), "sent_at": _time(m.sent_at)}
-    if read is not None:
-        out["read"] = read
+           "send_after": _time(m.send_after), "sent_at": _time(m.sent_at), "read": read}
     return out
 
 
