@@ -466,3 +466,9 @@ def test_a_huge_trigger_is_refused_without_being_echoed(client, world, login, of
     response = client.post(f"/transitions/item/{world['item'].id}", data={"trigger": "x" * 10_000},
                            follow_redirects=True)
     assert response.status_code == 200 and "不超过50个字符" in response.get_data(as_text=True)
+
+
+def test_a_refused_query_on_an_unknown_api_path_is_still_json(client):
+    response = client.get("/api/v1/cycles/-1/assessments?x=%00")
+    assert response.status_code == 400 and response.mimetype == "application/json"
+    assert response.get_json()["error"]["code"] == "bad_request"
