@@ -9,7 +9,7 @@ from ..models import PHASES, Cycle, CyclePhase, Unit, UnitAssessment
 from . import audit
 from .transaction import transaction
 from ..converters import MAX_ID
-from .validation import MAX_LEN, clean_date, clean_int, clean_text, shown
+from .validation import MAX_LEN, clean_date, clean_int, clean_text
 
 MAX_UNITS = 10_000
 MIN_YEAR, MAX_YEAR = 2000, 2100
