@@ -130,14 +130,12 @@ def test_non_finite_numbers_are_refused_when_parsed(client, app, world, office_u
 
 
 @pytest.mark.parametrize("score", ["NaN", "１２", "12²", True, [], {"a": 1}, "1e3", 116, -1])
-def test_scores_must_be_finite_ascii_numbers_in_range(world, office_user, score):
-    from pufa_flow.errors import ValidationFailed
+def test_scores_must_be_finite_ascii_numbers_in_range(score):
     from pufa_flow.services.transition_inputs import _score
 
     errors = {}
     assert _score(score, "self_score", "自测得分", errors) is None
-    assert "self_score" in errors
-    ValidationFailed(errors)  # a message can be built from it
+    assert "自测得分" in errors["self_score"]
 
 
 @pytest.mark.parametrize("value", ["²", "１２", "١٢", "1_000", " 1", "1.0", 1.5, True, 2**31, 0, -3, "2147483648"])
