@@ -1,5 +1,22 @@
-"""Ids beyond what the databases store are a 404 everywhere, never a 500."""
+"""Every input that once gave a 500 (or was quietly accepted) is refused here, in Chinese.
+
+Ids beyond what the databases store, NUL and lone surrogates, NaN and 1e400,
+Unicode digits, lists where text belongs, JSON nested a thousand deep, dates
+that are not YYYY-MM-DD, invisible characters in names, a megabyte of
+comment, unbounded paging and bogus filters: each attack found by running the
+application is kept as a test, on both databases.
+"""
+import ast
+import json
+import re as _re
+from pathlib import Path
+
 import pytest
+import sqlalchemy as sa
+
+from helpers import new_cycle, new_notice
+from pufa_flow.extensions import db
+from pufa_flow.models import AuditEvent, Unit, UnitAssessment
 
 HUGE = [2**31, 2**63, 10**30]
 
@@ -42,14 +59,6 @@ def test_every_integer_in_a_route_is_a_bounded_id(app):
 
 
 # -- every attack found by running the application is kept here as a test --------------
-import json  # noqa: E402
-
-import sqlalchemy as sa  # noqa: E402
-
-from pufa_flow.extensions import db  # noqa: E402
-from pufa_flow.models import AuditEvent, Unit, UnitAssessment  # noqa: E402
-
-from helpers import new_cycle, new_notice  # noqa: E402
 
 SURROGATE_JSON = '{"name": "\\ud800单位", "kind": "county"}'
 INVISIBLE = ["\u202e", "\u200b", "\ufeff", "\u2066", "\u200d", "\u2028"]
@@ -121,14 +130,12 @@ def test_non_finite_numbers_are_refused_when_parsed(client, app, world, office_u
 
 
 @pytest.mark.parametrize("score", ["NaN", "１２", "12²", True, [], {"a": 1}, "1e3", 116, -1])
-def test_scores_must_be_finite_ascii_numbers_in_range(world, office_user, score):
-    from pufa_flow.errors import ValidationFailed
+def test_scores_must_be_finite_ascii_numbers_in_range(score):
     from pufa_flow.services.transition_inputs import _score
 
     errors = {}
     assert _score(score, "self_score", "自测得分", errors) is None
-    assert "self_score" in errors
-    ValidationFailed(errors)  # a message can be built from it
+    assert "自测得分" in errors["self_score"]
 
 
 @pytest.mark.parametrize("value", ["²", "１２", "١٢", "1_000", " 1", "1.0", 1.5, True, 2**31, 0, -3, "2147483648"])
@@ -413,9 +420,6 @@ def test_a_huge_value_is_not_echoed_back(client, world):
 
 
 # -- Chinese text uses full-width punctuation ----------------------------------------------
-import ast  # noqa: E402
-import re as _re  # noqa: E402
-from pathlib import Path  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 HALF_WIDTH = _re.compile(r"[\u4e00-\u9fff\u3001-\u303f\uff01-\uff5e”][(;:,]|[);,][\u4e00-\u9fff“]|\([\u4e00-\u9fff]")
@@ -466,3 +470,9 @@ def test_a_huge_trigger_is_refused_without_being_echoed(client, world, login, of
     response = client.post(f"/transitions/item/{world['item'].id}", data={"trigger": "x" * 10_000},
                            follow_redirects=True)
     assert response.status_code == 200 and "不超过50个字符" in response.get_data(as_text=True)
+
+
+def test_a_refused_query_on_an_unknown_api_path_is_still_json(client):
+    response = client.get("/api/v1/cycles/-1/assessments?x=%00")
+    assert response.status_code == 400 and response.mimetype == "application/json"
+    assert response.get_json()["error"]["code"] == "bad_request"

@@ -25,6 +25,8 @@ from pufa_flow.extensions import db
 
 #: examples per operation and mode; PUFA_SCHEMATHESIS_EXAMPLES raises it for a longer hunt
 EXAMPLES = int(os.environ.get("PUFA_SCHEMATHESIS_EXAMPLES", "8"))
+#: the same examples every run unless PUFA_SCHEMATHESIS_RANDOM=1 (a hunt for new ones)
+DERANDOMIZE = os.environ.get("PUFA_SCHEMATHESIS_RANDOM") != "1"
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 #: path parameter -> the kind of object in the world whose id fills it
 REAL_IDS = {"unit_id": "unit", "user_id": "user", "cycle_id": "cycle", "assessment_id": "assessment",
@@ -51,7 +53,7 @@ def _run(operation, headers: dict, mode: GenerationMode, path_parameters: dict |
     failures: list[str] = []
 
     @given(case=operation.as_strategy(generation_mode=mode, path_parameters=path_parameters))
-    @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
+    @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=DERANDOMIZE,
               phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
     def probe(case):
         try:

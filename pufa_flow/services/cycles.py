@@ -11,7 +11,7 @@ from .calendar import today
 from .cycle_templates import phases_for
 from .transaction import transaction
 from ..converters import MAX_ID
-from .validation import MAX_LEN, clean_date, clean_int, clean_text, shown
+from .validation import MAX_LEN, clean_date, clean_int, clean_text
 
 MAX_UNITS = 10_000
 MIN_YEAR, MAX_YEAR = 2000, 2100
