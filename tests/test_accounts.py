@@ -378,3 +378,11 @@ def test_cli_unlocks_and_resets(app, runner, office_user, monkeypatch):
     assert invoke(["reset-password", "office", "--password", "weak"]).exit_code == 1
     assert invoke(["unlock-user", "nobody"]).exit_code == 1
     assert {"user.unlock", "user.password_reset"} <= set(actions())
+
+
+def test_a_huge_password_is_refused_not_hashed(app, office_user, make_user):
+    user = make_user("viewer", username="reader")
+    client = signed_in(app, user)
+    response = client.post("/account/password", data={"current_password": PASSWORD, "new_password": "a1" * 100_000,
+                                                      "confirm_password": "a1" * 100_000})
+    assert response.status_code == 422 and "不能超过128位" in response.get_data(as_text=True)

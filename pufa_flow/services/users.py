@@ -12,11 +12,15 @@ from .transaction import transaction
 from .validation import clean_bool, clean_choice, clean_int, clean_text
 
 MIN_PASSWORD = 8
+#: scrypt hashes whatever it is given: a bound keeps a pasted megabyte from costing seconds
+MAX_PASSWORD = 128
 
 
 def check_password_strength(password, errors: dict, field: str = "password") -> None:
     if not isinstance(password, str) or len(password) < MIN_PASSWORD:
         errors[field] = f"密码至少{MIN_PASSWORD}位"
+    elif len(password) > MAX_PASSWORD:
+        errors[field] = f"密码不能超过{MAX_PASSWORD}位"
     elif password.isdigit() or password.isalpha():
         errors[field] = "密码需同时包含字母和数字"
 
