@@ -18,6 +18,10 @@ NAV = [
 
 OBJECT_TYPES = {"unit": "单位", "user": "用户", "cycle": "考评周期", "assessment": "单位考评",
                 "item": "整改事项", "notice": "整改通知书", "import": "导入"}
+ACTIONS = {"unit.create": "新建单位", "unit.update": "修改单位", "user.create": "新建用户",
+           "user.update": "修改用户", "user.login": "登录", "user.login_failed": "登录失败",
+           "user.locked": "账户锁定", "token.issue": "签发令牌", "transition": "状态变更",
+           "units.import": "导入单位", "cycle.create": "新建考评周期", "notice.create": "下发整改通知书"}
 
 
 def _home_tiles(summary: dict) -> list[tuple]:
@@ -32,6 +36,9 @@ def _home_tiles(summary: dict) -> list[tuple]:
 
 
 def register_filters(app) -> None:
+    from .views.audit_entries import describe
+
+    app.jinja_env.globals["describe_audit"] = describe  # an audit row as a person reads it
     zone = app.config["PUFA_TIMEZONE"]
     app.add_template_filter(lambda v: format_local(v, zone), "local_time")
     app.add_template_filter(format_date_cn, "date_cn")
@@ -40,12 +47,11 @@ def register_filters(app) -> None:
     from .models import CONTACT_ROLES, GRADES, ROLES
     from .services.calendar import item_days_overdue
     from .services.workflow import guarded_transitions
-    from .views.audit_entries import ACTIONS, describe
 
     app.jinja_env.globals.update(
         home_tiles=_home_tiles, contact_roles=CONTACT_ROLES, object_type_labels=OBJECT_TYPES,
         action_labels=ACTIONS, grades=GRADES, role_labels=ROLES,
-        item_days_overdue=item_days_overdue, guarded_transitions=guarded_transitions, describe_audit=describe,
+        item_days_overdue=item_days_overdue, guarded_transitions=guarded_transitions,
     )
 
     @app.context_processor

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import flash, g, redirect, render_template, request, session, url_for
 from flask_login import AnonymousUserMixin, login_url
 
-from . import (account, attachments, audit, auth, cycles, diagrams, errors, imports, items, main, notices, units, users,
+from . import (attachments, audit, auth, cycles, diagrams, errors, imports, items, main, notices, units, users,
                workflow_actions)
 
 
@@ -21,6 +21,9 @@ def init_app(app) -> None:
     login_manager.login_message = "请先登录"
     login_manager.login_message_category = "info"
     login_manager.anonymous_user = Anonymous
+
+    from . import account  # own password and API tokens
+    app.register_blueprint(account.bp)
 
     @login_manager.user_loader
     def load_user(session_id: str):
@@ -50,6 +53,6 @@ def init_app(app) -> None:
         return render_template("auth/login.html", form=LoginForm(),
                                login_action=url_for("auth.login", next=request.full_path.rstrip("?"))), 401
 
-    for module in (auth, account, main, attachments, units, users, audit, imports, cycles, notices, items, workflow_actions, diagrams):
+    for module in (auth, main, attachments, units, users, audit, imports, cycles, notices, items, workflow_actions, diagrams):
         app.register_blueprint(module.bp)
     errors.init_app(app)

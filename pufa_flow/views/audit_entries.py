@@ -8,13 +8,10 @@ from dataclasses import dataclass, field
 from ..models import (CONTACT_ROLES, GRADES, ITEM_CATEGORIES, NOTICE_SOURCES, ROLES, STATEFUL_MODELS,
                       UNIT_KINDS)
 
-ACTIONS = {
-    "unit.create": "新建单位", "unit.update": "修改单位", "units.import": "导入单位",
-    "user.create": "新建用户", "user.update": "修改用户", "user.login": "登录", "user.logout": "退出登录",
-    "user.login_failed": "登录失败", "user.locked": "账户锁定", "user.unlock": "解除锁定",
-    "user.password_change": "修改本人密码", "user.password_reset": "重置密码",
-    "token.issue": "签发令牌", "token.revoke": "撤销令牌", "token.revoke_all": "撤销全部令牌",
-    "transition": "状态变更", "cycle.create": "新建考评周期", "notice.create": "下发整改通知书",
+#: account actions, beside the labels every page shares (``jinja.ACTIONS``)
+ACCOUNT_ACTIONS = {
+    "user.logout": "退出登录", "user.unlock": "解除锁定", "user.password_change": "修改本人密码",
+    "user.password_reset": "重置密码", "token.revoke": "撤销令牌", "token.revoke_all": "撤销全部令牌",
 }
 
 FIELDS = {
@@ -91,7 +88,10 @@ def _change(key: str, pair) -> str:
 def describe(event) -> Entry:
     data = event.data if isinstance(event.data, dict) else {}
     model = STATEFUL_MODELS.get(event.object_type)
-    entry = Entry(action=ACTIONS.get(event.action, event.action), forced=bool(data.get("forced")))
+    from ..jinja import ACTIONS
+
+    label = ACCOUNT_ACTIONS.get(event.action) or ACTIONS.get(event.action, event.action)
+    entry = Entry(action=label, forced=bool(data.get("forced")))
     if event.trigger:
         entry.trigger = model.workflow.trigger_label(event.trigger) if model else event.trigger
     if event.from_state or event.to_state:

@@ -31,14 +31,6 @@ class UserForm(FlaskForm):
     unit_id = SelectField("所属单位", coerce=str)
 
 
-class ImportForm(FlaskForm):
-    file = FileField("单位名册文件（.xlsx 或 .csv）")
-
-
-class TransitionForm(FlaskForm):
-    comment = TextAreaField("说明")
-
-
 class PasswordChangeForm(FlaskForm):
     current_password = PasswordField("当前密码")
     new_password = PasswordField("新密码")
@@ -62,3 +54,11 @@ class UserEditForm(FlaskForm):
     role = SelectField("角色")
     unit_id = SelectField("所属单位", coerce=str)
     is_active = BooleanField("启用")
+
+
+class ImportForm(FlaskForm):
+    file = FileField("单位名册文件（.xlsx 或 .csv）")
+
+
+class TransitionForm(FlaskForm):
+    comment = TextAreaField("说明")
