@@ -35,6 +35,9 @@ def _home_tiles(summary: dict) -> list[tuple]:
 
 
 def register_filters(app) -> None:
+    from .views.audit_entries import ACTIONS, describe
+
+    app.jinja_env.globals["describe_audit"] = describe  # an audit row as a person reads it
     zone = app.config["PUFA_TIMEZONE"]
     app.add_template_filter(lambda v: format_local(v, zone), "local_time")
     app.add_template_filter(format_date_cn, "date_cn")
@@ -43,7 +46,6 @@ def register_filters(app) -> None:
     from .models import CONTACT_ROLES, GRADES, ROLES
     from .services.calendar import item_days_overdue, uncovered_years
     from .services.workflow import guarded_transitions
-    from .views.audit_entries import ACTIONS, describe
 
     app.jinja_env.globals.update(
         home_tiles=_home_tiles, contact_roles=CONTACT_ROLES, object_type_labels=OBJECT_TYPES,

@@ -378,3 +378,21 @@ def test_cli_unlocks_and_resets(app, runner, office_user, monkeypatch):
     assert invoke(["reset-password", "office", "--password", "weak"]).exit_code == 1
     assert invoke(["unlock-user", "nobody"]).exit_code == 1
     assert {"user.unlock", "user.password_reset"} <= set(actions())
+
+
+def test_a_huge_password_is_refused_not_hashed(app, office_user, make_user):
+    user = make_user("viewer", username="reader")
+    client = signed_in(app, user)
+    response = client.post("/account/password", data={"current_password": PASSWORD, "new_password": "a1" * 100_000,
+                                                      "confirm_password": "a1" * 100_000})
+    assert response.status_code == 422 and "不能超过128位" in response.get_data(as_text=True)
+
+
+def test_a_session_from_before_epochs_lasts_until_the_first_bump(app, office_user):
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = str(office_user.id)  # what sessions held before this release
+        session["_fresh"] = True
+    assert client.get("/home").status_code == 200
+    signed_in(app, office_user).post("/logout")
+    assert_session_ended(client)

@@ -195,4 +195,7 @@ def sign_out(user: User) -> None:
 
 
 def session_is_current(user: User, epoch: str) -> bool:
-    return epoch.isdigit() and int(epoch) == (user.session_epoch or 0)
+    """A session id without an epoch (signed before epochs existed) counts as epoch 0:
+    it works until the account's first sign-out, password change or deactivation."""
+    epoch = epoch or "0"
+    return epoch.isdigit() and len(epoch) < 12 and int(epoch) == (user.session_epoch or 0)

@@ -14,6 +14,8 @@ import unicodedata
 from .validation import MAX_LEN, clean_bool, clean_choice, clean_id, clean_text
 
 MIN_PASSWORD = 8
+#: scrypt hashes whatever it is given: a bound keeps a pasted megabyte from costing seconds
+MAX_PASSWORD = 128
 
 
 def check_password_strength(password, errors: dict, field: str = "password") -> None:

@@ -107,7 +107,8 @@ def _change(key: str, pair) -> str:
 def describe(event) -> Entry:
     data = event.data if isinstance(event.data, dict) else {}
     model = STATEFUL_MODELS.get(event.object_type)
-    entry = Entry(action=ACTIONS.get(event.action, event.action), forced=bool(data.get("forced")))
+    label = ACTIONS.get(event.action, event.action)
+    entry = Entry(action=label, forced=bool(data.get("forced")))
     if event.trigger:
         entry.trigger = model.workflow.trigger_label(event.trigger) if model else event.trigger
     if event.from_state or event.to_state:

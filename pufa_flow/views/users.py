@@ -70,12 +70,10 @@ def edit(user_id: int):
         try:
             user_service.update_user(user, data, actor=current_user)
         except ValidationFailed as exc:
-            db.session.rollback()
             for message in exc.fields.values():
                 flash(message, "error")
             return _edit_page(user, form, 422)
         except Conflict as exc:
-            db.session.rollback()
             flash(exc.message, "error")
             return _edit_page(user, form, 409)
         flash(f"已保存用户：{user.username}", "success")
@@ -119,7 +117,6 @@ def set_active(user_id: int):
         try:
             user_service.set_active(user, active, actor=current_user)
         except Conflict as exc:
-            db.session.rollback()
             flash(exc.message, "error")
             return redirect(url_for("users.edit", user_id=user.id))
         flash(f"已{'启用' if active else '停用'}用户：{user.username}", "success")

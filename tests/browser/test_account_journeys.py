@@ -102,6 +102,19 @@ def test_password_change_lockout_unlock_and_reset(browser, live_server, screensh
         sign_in(newbie, NEWBIE, RESET)
         newbie.wait_for_url(f"{live_server.url}/home")
 
+        # on a phone: issue an API token, see it once, revoke it
+        newbie.set_viewport_size({"width": 390, "height": 844})
+        newbie.goto("/account/tokens")
+        newbie.fill("#name", "数据对接")
+        newbie.locator("form", has=newbie.locator("#name")).locator("button").click()
+        token = newbie.locator("#new-token").inner_text()
+        assert token.startswith("pf_")
+        assert newbie.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+        screenshot(newbie, "tokens-phone")
+        newbie.locator("tr", has_text="数据对接").get_by_role("button", name="撤销").click()
+        assert "已撤销" in newbie.locator("tr", has_text="数据对接").inner_text()
+        assert newbie.locator("#new-token").count() == 0
+
         # the audit log tells the story in words
         office.goto("/audit/?object_type=user")
         log = office.locator("main table").inner_text()
