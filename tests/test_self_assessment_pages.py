@@ -225,3 +225,22 @@ def test_cycle_edit_page_changes_dates_with_an_audit_row(client, login, board):
     data["self_assessment_due"] = "2026-10-01"  # before its start
     r = client.post(f"/cycles/{cycle.id}/edit", data=data)
     assert r.status_code == 200 and "开始日期晚于截止日期" in r.get_data(as_text=True)
+
+
+def test_a_stale_workspace_form_is_refused_not_silently_overwritten(client, login, board):
+    a = board["a"]["区司法局"]
+    login(board["users"]["区司法局"])
+    with clock.frozen(IN_SELF_ASSESSMENT):
+        form = {"problem_title": "问题甲", "problem_body": "内容甲", "ws_version": "0"}
+        assert client.post(f"/cycles/assessments/{a.id}/problems", data=form).status_code == 302
+        # a second tab still shows version 0: its save is refused with a reason
+        r = client.post(f"/cycles/assessments/{a.id}/problems", data={**form, "problem_title": "问题乙"},
+                        follow_redirects=True)
+        assert "已被本单位其他人修改" in r.get_data(as_text=True)
+        db.session.expire_all()
+        ws = db.session.get(SelfAssessment, a.id)
+        assert [p["title"] for p in ws.problems] == ["问题甲"] and ws.version == 1
+        r = client.post(f"/cycles/assessments/{a.id}/problems", data={**form, "problem_title": "问题乙",
+                                                                      "ws_version": "1"})
+        db.session.expire_all()
+        assert db.session.get(SelfAssessment, a.id).version == 2

@@ -50,6 +50,7 @@ def upgrade():
     sa.Column('cases', sa.JSON(), nullable=True),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.Column('updated_by_id', sa.Integer(), nullable=True),
+    sa.Column('version', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['assessment_id'], ['unit_assessments.id'], name=op.f('fk_self_assessments_assessment_id_unit_assessments'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_self_assessments_unit_id_units'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['updated_by_id'], ['users.id'], name=op.f('fk_self_assessments_updated_by_id_users'), ondelete='SET NULL'),

@@ -38,8 +38,12 @@ class SelfAssessment(db.Model):
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime, nullable=False, default=utcnow_naive,
                                                  onupdate=utcnow_naive)
     updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    #: bumped by every save: two people saving the same workspace cannot both win
+    version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
 
     assessment = relationship("UnitAssessment", back_populates="workspace")
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 def scored_entries(entries: list | None) -> list[dict]:

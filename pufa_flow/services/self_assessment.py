@@ -148,10 +148,15 @@ def check_editable(a: UnitAssessment) -> None:
                        details={"reason": "submitted"})
 
 
-def _writable(actor, a: UnitAssessment) -> SelfAssessment:
+def _writable(actor, a: UnitAssessment, expected_version: int | None = None) -> SelfAssessment:
+    """The workspace row to write, created on first save; ``expected_version``: the version the
+    writer's page showed (a form), refused with a Conflict if someone saved in between."""
     check_unit_writer(actor, a)
     check_editable(a)
     ws = a.workspace
+    current = ws.version if ws is not None else 0
+    if expected_version is not None and expected_version != current:
+        raise Conflict("自评材料已被本单位其他人修改，请刷新页面后再保存", details={"reason": "stale"})
     if ws is None:
         ws = SelfAssessment(assessment_id=a.id, unit_id=a.unit_id)
         db.session.add(ws)
@@ -178,11 +183,11 @@ def _body_list(body, key: str, label: str, limit: int) -> list:
 
 
 # -- writing ------------------------------------------------------------------
-def save_entries(a: UnitAssessment, body, *, actor) -> SelfAssessment:
+def save_entries(a: UnitAssessment, body, *, actor, expected_version: int | None = None) -> SelfAssessment:
     """PUT self-score: the sheet as chosen rules (or checklist answers); refused whole on any bad entry."""
     row = framework_row(a)
     if row.kind == "checklist":
-        return _save_answers(a, row, body, actor=actor)
+        return _save_answers(a, row, body, actor=actor, expected_version=expected_version)
     check_unit_writer(actor, a)
     check_editable(a)
     entries = _body_list(body, "entries", "entries", 500)
@@ -215,7 +220,7 @@ def save_entries(a: UnitAssessment, body, *, actor) -> SelfAssessment:
     except ScoreSheetInvalid as exc:
         raise ValidationFailed({f"entries.{i}": m for i, m in exc.errors.items()}, str(exc)) from None
     with transaction():
-        ws = _writable(actor, a)
+        ws = _writable(actor, a, expected_version)
         ws.entries = cleaned
         db.session.flush()
         audit.record("self_assessment.sheet", "assessment", a.id, actor=actor, unit_id=a.unit_id,
@@ -223,7 +228,7 @@ def save_entries(a: UnitAssessment, body, *, actor) -> SelfAssessment:
     return ws
 
 
-def _save_answers(a, row, body, *, actor) -> SelfAssessment:
+def _save_answers(a, row, body, *, actor, expected_version: int | None = None) -> SelfAssessment:
     check_unit_writer(actor, a)
     check_editable(a)
     entries = _body_list(body, "entries", "entries", 200)
@@ -248,7 +253,7 @@ def _save_answers(a, row, body, *, actor) -> SelfAssessment:
     if errors:
         raise ValidationFailed(errors)
     with transaction():
-        ws = _writable(actor, a)
+        ws = _writable(actor, a, expected_version)
         ws.answers = sorted(cleaned, key=lambda x: x["item"])
         db.session.flush()
         audit.record("self_assessment.checklist", "assessment", a.id, actor=actor, unit_id=a.unit_id,
@@ -256,7 +261,7 @@ def _save_answers(a, row, body, *, actor) -> SelfAssessment:
     return ws
 
 
-def save_problems(a: UnitAssessment, body, *, actor) -> list[str]:
+def save_problems(a: UnitAssessment, body, *, actor, expected_version: int | None = None) -> list[str]:
     """The 问题清单; returns the warnings (too few/many, bodies outside 200–500 characters)."""
     check_unit_writer(actor, a)
     check_editable(a)
@@ -276,7 +281,7 @@ def save_problems(a: UnitAssessment, body, *, actor) -> list[str]:
     if errors:
         raise ValidationFailed(errors)
     with transaction():
-        ws = _writable(actor, a)
+        ws = _writable(actor, a, expected_version)
         ws.problems = cleaned
         db.session.flush()
         audit.record("self_assessment.problems", "assessment", a.id, actor=actor, unit_id=a.unit_id,
@@ -284,7 +289,7 @@ def save_problems(a: UnitAssessment, body, *, actor) -> list[str]:
     return problem_warnings(cleaned)
 
 
-def save_cases(a: UnitAssessment, body, *, actor) -> list[list[dict]]:
+def save_cases(a: UnitAssessment, body, *, actor, expected_version: int | None = None) -> list[list[dict]]:
     """The 典型创新案例 (counties at least one); returns each case's checks."""
     check_unit_writer(actor, a)
     check_editable(a)
@@ -306,7 +311,7 @@ def save_cases(a: UnitAssessment, body, *, actor) -> list[list[dict]]:
     if errors:
         raise ValidationFailed(errors)
     with transaction():
-        ws = _writable(actor, a)
+        ws = _writable(actor, a, expected_version)
         ws.cases = cleaned
         db.session.flush()
         audit.record("self_assessment.cases", "assessment", a.id, actor=actor, unit_id=a.unit_id,
@@ -314,7 +319,7 @@ def save_cases(a: UnitAssessment, body, *, actor) -> list[list[dict]]:
     return [case_checks(c) for c in cleaned]
 
 
-def save_report_text(a: UnitAssessment, text, *, actor) -> SelfAssessment:
+def save_report_text(a: UnitAssessment, text, *, actor, expected_version: int | None = None) -> SelfAssessment:
     check_unit_writer(actor, a)
     check_editable(a)
     if text is not None and not isinstance(text, str):
@@ -322,7 +327,7 @@ def save_report_text(a: UnitAssessment, text, *, actor) -> SelfAssessment:
     if text and len(text) > MAX_REPORT:
         raise ValidationFailed({"text": f"自评报告不能超过{MAX_REPORT}字，较长的报告请上传文件"})
     with transaction():
-        ws = _writable(actor, a)
+        ws = _writable(actor, a, expected_version)
         ws.report_text = (text or "").strip() or None
         db.session.flush()
         audit.record("self_assessment.report_text", "assessment", a.id, actor=actor, unit_id=a.unit_id,

@@ -67,6 +67,11 @@ def _render(a: UnitAssessment, *, entries=None, sheet_errors=None, status=200):
             "title_max": service.CASE_TITLE_MAX, "practice_min": service.CASE_PRACTICE_MIN}), status
 
 
+def _ws_version(form) -> int | None:
+    value = form.get("ws_version", "")
+    return int(value) if value.isdigit() else None
+
+
 def _back(a, anchor: str = ""):
     return redirect(url_for("cycles.assessment", assessment_id=a.id) + (f"#{anchor}" if anchor else ""))
 
@@ -113,7 +118,8 @@ def save_sheet(assessment_id: int):
     a = _assessment(assessment_id)
     entries = _sheet_entries(a, request.form)
     try:
-        service.save_entries(a, {"entries": entries}, actor=current_user)
+        service.save_entries(a, {"entries": entries}, actor=current_user,
+                             expected_version=_ws_version(request.form))
     except ValidationFailed as exc:
         flash(f"得分表未保存：{exc.message}", "error")
         rules = {}
@@ -137,7 +143,8 @@ def save_sheet(assessment_id: int):
 def save_report(assessment_id: int):
     a = _assessment(assessment_id)
     try:
-        service.save_report_text(a, request.form.get("text", ""), actor=current_user)
+        service.save_report_text(a, request.form.get("text", ""), actor=current_user,
+                                 expected_version=_ws_version(request.form))
     except AppError as exc:
         flash(exc.message, "error")
     else:
@@ -169,7 +176,8 @@ def save_problems(assessment_id: int):
     titles, bodies = request.form.getlist("problem_title"), request.form.getlist("problem_body")
     problems = [{"title": t, "body": b} for t, b in zip(titles, bodies) if t.strip() or b.strip()]
     try:
-        warnings = service.save_problems(a, {"problems": problems}, actor=current_user)
+        warnings = service.save_problems(a, {"problems": problems}, actor=current_user,
+                                         expected_version=_ws_version(request.form))
     except AppError as exc:
         flash(f"问题清单未保存：{exc.message}", "error")
     else:
@@ -186,7 +194,8 @@ def save_cases(assessment_id: int):
     columns = [request.form.getlist(f"case_{k}") for k in keys]
     cases = [dict(zip(keys, values)) for values in zip(*columns) if any(v.strip() for v in values)]
     try:
-        checks = service.save_cases(a, {"cases": cases}, actor=current_user)
+        checks = service.save_cases(a, {"cases": cases}, actor=current_user,
+                                    expected_version=_ws_version(request.form))
     except AppError as exc:
         flash(f"典型案例未保存：{exc.message}", "error")
     else:
