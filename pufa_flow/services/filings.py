@@ -13,9 +13,9 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from ..errors import Conflict, NotFound, ValidationFailed
+from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..extensions import db
-from ..models import FILING_CODES, FILING_KINDS, UNIT_KINDS, Filing, FilingType, FilingTypeUnit, Unit
+from ..models import CONTACT_ROLES, FILING_CODES, FILING_KINDS, UNIT_KINDS, Contact, Filing, FilingType, FilingTypeUnit, Unit
 from ..models.scoping import can_see_unit, check_write
 from . import attachments, audit, workflow
 from .calendar import calendar, today
@@ -241,7 +241,6 @@ def file_filing(type_id, data: dict, *, actor, files=None) -> Filing:
     """
     ft = get_type(type_id)
     if getattr(actor, "role", None) != "unit":
-        from ..errors import Forbidden
         raise Forbidden("只有责任单位可以报送")
     unit = _unit_for(actor, data.get("unit_id"))
     if not ft.requires(unit):
@@ -290,8 +289,6 @@ def file_filing(type_id, data: dict, *, actor, files=None) -> Filing:
 
 def _update_contacts(unit: Unit, people: list[dict]) -> None:
     """The unit's 主要负责人/分管领导/联络员 become those the filing names (others are kept)."""
-    from ..models import CONTACT_ROLES, Contact
-
     named = {p["role"]: p for p in people if p.get("role") in CONTACT_ROLES}
     if not named:
         return
