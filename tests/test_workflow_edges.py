@@ -46,3 +46,15 @@ def test_history_is_one_objects_moves_in_order(two_items):
     assert [(e.object_type, e.object_id, e.trigger) for e in workflow.history(first)] == [
         ("item", first.id, "acknowledge"), ("item", first.id, "cancel")]
     assert [e.trigger for e in workflow.history(second)] == ["acknowledge", "submit"]
+
+
+def test_a_role_that_may_not_fire_is_refused_for_its_role_before_its_input_is_checked(two_items):
+    """The office pressing the unit's "submit" without measures: 403 for the role, not 422 for the field."""
+    from workflows import TransitionRefused
+
+    (item, _), unit_user, office = two_items
+    workflow.fire(item, "acknowledge", actor=unit_user)
+    with pytest.raises(TransitionRefused) as info:
+        workflow.fire(item, "submit", actor=office, data={})
+    assert info.value.reason == "forbidden_role"
+    assert item.status == "in_progress"
