@@ -58,3 +58,34 @@ def test_a_role_that_may_not_fire_is_refused_for_its_role_before_its_input_is_ch
         workflow.fire(item, "submit", actor=office, data={})
     assert info.value.reason == "forbidden_role"
     assert item.status == "in_progress"
+
+
+def test_a_phase_change_recounts_under_its_locks_what_a_page_counted_before(make_unit, make_user, office_user):
+    """The cycle's buttons cached its assessment counts; another writer then submitted the last
+    assessment. Firing must count again (what the locks now protect), not trust the page's cache."""
+    from helpers import new_cycle
+
+    from pufa_flow.models import Cycle, UnitAssessment
+
+    unit = make_unit()
+    cycle = new_cycle(office_user, [unit])
+    workflow.fire(cycle, "start", actor=office_user)
+    assert "begin_field_research" not in cycle.allowed_triggers("office")  # counted: one unit not submitted
+    table = UnitAssessment.__table__
+    with db.engine.begin() as other:  # the unit submits through another connection meanwhile
+        other.execute(sa.update(table).where(table.c.cycle_id == cycle.id)
+                      .values(status="submitted", version=table.c.version + 1))
+    workflow.fire(cycle, "begin_field_research", actor=office_user)
+    db.session.expire_all()
+    assert db.session.get(Cycle, cycle.id).status == "field_research"
+
+
+def test_the_audit_row_carries_the_unit_and_what_the_trigger_carried(two_items):
+    """The audit log is filtered by unit, and an extension's requested date is part of what was decided."""
+    (item, _), unit_user, office = two_items
+    workflow.fire(item, "acknowledge", actor=unit_user)
+    new = item.due_date.replace(year=item.due_date.year + 1).isoformat()
+    workflow.fire(item, "request_extension", actor=unit_user, comment="需上级审批", data={"new_due_date": new})
+    rows = workflow.history(item)
+    assert [r.unit_id for r in rows] == [item.unit_id, item.unit_id]
+    assert rows[-1].data["new_due_date"] == new and rows[-1].comment == "需上级审批"
