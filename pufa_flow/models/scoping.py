@@ -127,8 +127,8 @@ def get_visible(model, object_id, user, *, for_update: bool = False):
     except (TypeError, ValueError):
         raise NotFound("未找到该记录") from None
     stmt = visible(model, user).where(model.id == object_id)
-    if for_update:
-        stmt = stmt.with_for_update()
+    if for_update:  # OF the model: PostgreSQL refuses to lock the nullable side of an eager outer join
+        stmt = stmt.with_for_update(of=model)
     obj = db.session.scalars(stmt).unique().one_or_none()
     if obj is None:
         raise NotFound("未找到该记录")
