@@ -68,8 +68,8 @@ def list_inbox():
 
 
 @endpoint("/inbox/<id:message_id>/read", "POST", summary="将一条站内消息标为已读", tag="reminders",
-          response=READ, errors=("401", "404"))
-@require_roles()
+          response=READ, errors=("401", "403", "404"))
+@require_roles(*inbox.INBOX_ROLES)
 def read_inbox_message(message_id: int):
     return jsonify({"marked": inbox.mark_read(current_api_user(), message_id)})
 

@@ -37,14 +37,14 @@ def inbox_page():
 
 
 @bp.route("/inbox/<id:message_id>/read", methods=["POST"])
-@roles_required()
+@roles_required(*inbox.INBOX_ROLES)
 def mark_read(message_id: int):
     inbox.mark_read(current_user, message_id)
     return redirect(request.form.get("next") or url_for("reminders.inbox_page"))
 
 
 @bp.route("/inbox/read-all", methods=["POST"])
-@roles_required()
+@roles_required(*inbox.INBOX_ROLES)
 def mark_all_read():
     n = inbox.mark_read(current_user)
     flash(f"已将 {n} 条消息标为已读", "success")

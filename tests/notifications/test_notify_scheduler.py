@@ -188,10 +188,12 @@ def test_sigterm_while_waiting_for_the_lock_exits_cleanly(tmp_path):
     assert holder.try_acquire()
     proc = spawn("file", tmp_path / "scheduler.lock", tmp_path / "ticks")
     try:
-        # the child says it is waiting once its SIGTERM handler is in place (a fixed sleep is
-        # not enough on a loaded machine, where the interpreter may still be starting)
-        lines = iter(proc.stderr.readline, "")
-        assert any("等待调度器锁" in line for line in lines)
+        # waiting means its signal handlers are in place (a fixed sleep was not enough on a busy machine)
+        seen = []
+        while not any("等待调度器锁" in line for line in seen):
+            line = proc.stderr.readline()
+            assert line, "".join(seen)
+            seen.append(line)
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=10) == 0
         assert not (tmp_path / "ticks").exists()

@@ -11,6 +11,10 @@ from ...models import InboxRead, OutboxMessage
 from ..transaction import transaction
 
 
+#: the roles that have an inbox (the office's, or their unit's); marking read is theirs alone
+INBOX_ROLES = ("office", "unit")
+
+
 def groups(user) -> list[str]:
     if user is None or not getattr(user, "is_authenticated", False):
         return []
