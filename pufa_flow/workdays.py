@@ -71,3 +71,33 @@ class WorkdayCalendar:
         if not self.is_overdue(due, is_open, today):
             return 0
         return (today - self.effective_deadline(due)).days
+
+    def workdays_between(self, start: date, end: date) -> int:
+        """Working days d with start < d <= end (0 when end <= start)."""
+        count, day = 0, start
+        while day < end:
+            day += ONE_DAY
+            if self.is_workday(day):
+                count += 1
+        return count
+
+    def working_days_overdue(self, due: date | None, is_open: bool, today: date) -> int:
+        """How late an open item is, in working days: the working days after its effective
+        deadline up to today; at least 1 once it is overdue (a deadline on Friday is
+        1 working day late on Saturday, 1 on Monday, 2 on Tuesday)."""
+        if not self.is_overdue(due, is_open, today):
+            return 0
+        return max(1, self.workdays_between(self.effective_deadline(due), today))
+
+    def overdue_by_at_least(self, workdays: int, today: date) -> date:
+        """The latest due date whose item is at least ``workdays`` working days overdue today.
+
+        working_days_overdue falls as the due date moves later, so "due on or before
+        this date" is the SQL form of "overdue by ``workdays`` or more".
+        """
+        day = self.overdue_cutoff(today)
+        while day > today - timedelta(days=3 * 366):
+            if self.working_days_overdue(day, True, today) >= workdays:
+                return day
+            day -= ONE_DAY
+        return day

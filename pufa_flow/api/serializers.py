@@ -119,43 +119,99 @@ ITEM = schema("Item", {"type": "object", "properties": {
     "category_label": {"type": "string"}, "problem": {"type": "string"}, "requirement": {"type": "string"},
     "due_date": {"type": "string", "format": "date"}, "requested_due_date": {"type": ["string", "null"]},
     "is_overdue": {"type": "boolean"}, "days_overdue": {"type": "integer"}, "measures": {"type": "string"},
+    "overdue_working_days": {"type": "integer", "description": "逾期工作日数（未逾期为 0）"},
+    "waiting_working_days": {"type": "integer", "description": "待验收事项已等待的工作日数"},
+    "responsible_person": {"type": "string"}, "due_workdays": {"type": ["integer", "null"]},
+    "notice_number": {"type": "string"},
+    "latest_office_word": {"type": ["object", "null"]},
+    "extensions": {"type": "array", "items": ref("Extension")},
+    "evidence": {"type": "array", "items": ref("Evidence")},
     **STATE_PROPS}})
 
-ITEM_INPUT = {"type": "object", "required": ["problem", "due_date"], "properties": {
+EXTENSION = schema("Extension", {"type": "object", "properties": {
+    "id": {"type": "integer"}, "old_due_date": {"type": "string", "format": "date"},
+    "requested_due_date": {"type": "string", "format": "date"}, "reason": {"type": "string"},
+    "requested_at": {"type": "string"}, "requested_by": {"type": ["string", "null"]},
+    "status": {"type": "string", "enum": ["pending", "approved", "denied"]}, "status_label": {"type": "string"},
+    "decided_due_date": {"type": ["string", "null"]}, "decision_comment": {"type": "string"},
+    "decided_at": {"type": ["string", "null"]}, "decided_by": {"type": ["string", "null"]}}})
+
+EVIDENCE = schema("Evidence", {"type": "object", "properties": {
+    "id": {"type": "integer"}, "name": {"type": "string"}, "size": {"type": "integer"},
+    "content_type": {"type": "string"}, "uploaded_at": {"type": "string"},
+    "download_url": {"type": "string"}}})
+
+
+def extension_json(e) -> dict:
+    return {"id": e.id, "old_due_date": iso(e.old_due_date), "requested_due_date": iso(e.requested_due_date),
+            "reason": e.reason, "requested_at": iso(e.requested_at),
+            "requested_by": e.requested_by.label if e.requested_by else None,
+            "status": e.status, "status_label": e.status_label, "decided_due_date": iso(e.decided_due_date),
+            "decision_comment": e.decision_comment, "decided_at": iso(e.decided_at),
+            "decided_by": e.decided_by.label if e.decided_by else None}
+
+
+def evidence_json(a) -> dict:
+    return {"id": a.id, "name": a.original_name, "size": a.size, "content_type": a.content_type,
+            "uploaded_at": iso(a.created_at), "download_url": f"/api/v1/attachments/{a.id}/content"}
+
+ITEM_INPUT = {"type": "object", "required": ["problem"], "properties": {
     "problem": {"type": "string"}, "requirement": {"type": "string"},
-    "due_date": {"type": "string", "format": "date"},
+    "due_date": {"type": "string", "format": "date", "description": "整改时限（日期），或用 due_workdays"},
+    "due_workdays": {"type": "integer", "minimum": 1, "description": "自下发之日起 N 个工作日"},
+    "responsible": {"type": "string", "description": "责任人"},
     "category": {"type": "string", "enum": ["organisation", "planning", "internal", "public", "archives",
                                             "enforcement", "other"]}}}
 
 
-def item_json(i, user) -> dict:
-    from ..services.calendar import item_days_overdue
+def item_json(i, user, *, detail: bool = False) -> dict:
+    """``detail``: with extensions, evidence and the office's latest word (one item's page)."""
+    from ..services.calendar import item_days_overdue, item_waiting_working_days, item_working_days_overdue
 
     days = item_days_overdue(i)
-    return {"id": i.id, "notice_id": i.notice_id, "unit_id": i.unit_id, "unit_name": i.unit.name,
-            "seq": i.seq, "category": i.category, "category_label": i.category_label,
-            "problem": i.problem, "requirement": i.requirement, "due_date": iso(i.due_date),
-            "requested_due_date": iso(i.requested_due_date), "is_overdue": days > 0,
-            "days_overdue": days, "measures": i.measures, **state_fields(i, user)}
+    out = {"id": i.id, "notice_id": i.notice_id, "unit_id": i.unit_id, "unit_name": i.unit.name,
+           "seq": i.seq, "category": i.category, "category_label": i.category_label,
+           "problem": i.problem, "requirement": i.requirement, "due_date": iso(i.due_date),
+           "requested_due_date": iso(i.requested_due_date), "is_overdue": days > 0,
+           "days_overdue": days, "overdue_working_days": item_working_days_overdue(i),
+           "waiting_working_days": item_waiting_working_days(i),
+           "responsible_person": i.responsible_person, "due_workdays": i.due_workdays,
+           "notice_number": i.notice.doc_number if i.notice else "",
+           "measures": i.measures, **state_fields(i, user)}
+    if detail:
+        from ..services.items import evidence_of, latest_office_word
+
+        word = latest_office_word(i)
+        out["latest_office_word"] = ({"action": word.trigger, "comment": word.comment, "at": iso(word.created_at)}
+                                     if word else None)
+        out["extensions"] = [extension_json(e) for e in i.extensions]
+        out["evidence"] = [evidence_json(a) for a in evidence_of(i, user)]
+    return out
 
 
 NOTICE = schema("Notice", {"type": "object", "properties": {
     "id": {"type": "integer"}, "unit_id": {"type": "integer"}, "unit_name": {"type": "string"},
-    "cycle_id": {"type": ["integer", "null"]}, "source": {"type": "string"}, "source_label": {"type": "string"},
-    "title": {"type": "string"}, "issued_at": {"type": "string"},
-    "items": {"type": "array", "items": ITEM}}})
+    "cycle_id": {"type": ["integer", "null"]}, "inspection_id": {"type": ["integer", "null"]},
+    "source": {"type": "string"}, "source_label": {"type": "string"},
+    "title": {"type": "string"}, "issued_at": {"type": ["string", "null"]},
+    "doc_number": {"type": "string", "description": "文号，如〔2026〕3号；草稿为空"},
+    "draft_items": {"type": ["array", "null"], "items": {"type": "object"}},
+    "items": {"type": "array", "items": ITEM}, **STATE_PROPS}})
 
 NOTICE_INPUT = schema("NoticeInput", {"type": "object", "required": ["unit_id", "source", "title", "items"],
                                       "properties": {
     "unit_id": {"type": "integer"}, "cycle_id": {"type": ["integer", "null"]},
     "source": {"type": "string", "enum": ["inspection", "evaluation", "other"]}, "title": {"type": "string"},
+    "inspection_id": {"type": ["integer", "null"]}, "doc_seq": {"type": "integer", "minimum": 1},
+    "draft": {"type": "boolean", "description": "只保存草稿（审核后再下发）"},
     "issued_on": {"type": "string", "format": "date"}, "items": {"type": "array", "items": ITEM_INPUT}}})
 
 
 def notice_json(n, user) -> dict:
     return {"id": n.id, "unit_id": n.unit_id, "unit_name": n.unit.name, "cycle_id": n.cycle_id,
-            "source": n.source, "source_label": n.source_label, "title": n.title, "issued_at": iso(n.issued_at),
-            "items": [item_json(i, user) for i in n.items]}
+            "inspection_id": n.inspection_id, "source": n.source, "source_label": n.source_label,
+            "title": n.title, "issued_at": iso(n.issued_at), "doc_number": n.doc_number,
+            "draft_items": n.draft_items, "items": [item_json(i, user) for i in n.items], **state_fields(n, user)}
 
 
 TRANSITION_INPUT = schema("TransitionInput", {"type": "object", "required": ["trigger"], "properties": {
@@ -163,7 +219,9 @@ TRANSITION_INPUT = schema("TransitionInput", {"type": "object", "required": ["tr
     "force": {"type": "boolean", "description": "普法办强制推进阶段（须填写理由）"},
     "version": {"type": "integer", "description": "客户端看到的版本号；不一致时返回 409"},
     "grade": {"type": "string"}, "review_score": {"type": "number"}, "self_score": {"type": "number"},
-    "measures": {"type": "string"}, "new_due_date": {"type": "string", "format": "date"}},
+    "measures": {"type": "string"}, "new_due_date": {"type": "string", "format": "date"},
+    "approved_due_date": {"type": "string", "format": "date", "description": "批准延期时可另定时限"},
+    "doc_seq": {"type": "integer"}, "issued_on": {"type": "string", "format": "date"}},
     "additionalProperties": False})
 
 HISTORY_ENTRY = schema("HistoryEntry", {"type": "object", "properties": {

@@ -6,10 +6,11 @@ from .calendar import WorkdayOverride
 from .cycles import GRADES, PHASES, Cycle, CyclePhase, UnitAssessment
 from .org import CONTACT_ROLES, UNIT_KINDS, Contact, Unit
 from .outbox import OutboxMessage
-from .rectification import ITEM_CATEGORIES, NOTICE_SOURCES, Notice, RectificationItem
+from .rectification import (EXTENSION_STATUSES, ITEM_CATEGORIES, NOTICE_SOURCES, Inspection, ItemExtension,
+                            ItemNote, Notice, RectificationItem, inspection_units)
 from .users import ROLES, ApiToken, User
 
-STATEFUL_MODELS = {m.object_type: m for m in (Cycle, UnitAssessment, RectificationItem)}
+STATEFUL_MODELS = {m.object_type: m for m in (Cycle, UnitAssessment, RectificationItem, Notice)}
 
 
 def check_bindings() -> None:
@@ -20,7 +21,7 @@ def check_bindings() -> None:
 
 __all__ = [
     "ASSIGNMENT_ROLES", "ApiToken", "Attachment", "AuditEvent", "AuditLogIsAppendOnly", "CONTACT_ROLES", "Contact", "Cycle", "CycleAssignment",
-    "CyclePhase", "GRADES", "ITEM_CATEGORIES", "NOTICE_SOURCES", "Notice", "OutboxMessage",
+    "CyclePhase", "EXTENSION_STATUSES", "GRADES", "ITEM_CATEGORIES", "Inspection", "ItemExtension", "ItemNote", "NOTICE_SOURCES", "Notice", "OutboxMessage",
     "PHASES", "ROLES", "RectificationItem", "STATEFUL_MODELS", "UNIT_KINDS", "Unit",
-    "UnitAssessment", "User", "WorkdayOverride", "check_bindings",
+    "UnitAssessment", "User", "WorkdayOverride", "check_bindings", "inspection_units",
 ]

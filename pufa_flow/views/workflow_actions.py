@@ -19,7 +19,8 @@ from .access import roles_required
 
 bp = Blueprint("workflow_actions", __name__)
 
-SHOW_ENDPOINT = {"cycle": "cycles.show", "assessment": "cycles.assessment", "item": "items.show"}
+SHOW_ENDPOINT = {"cycle": "cycles.show", "assessment": "cycles.assessment", "item": "items.show",
+                 "notice": "notices.show"}
 #: every input any trigger takes (each Transition.inputs says which trigger takes which)
 INPUT_FIELDS = sorted({name for wf in WORKFLOWS.values() for t in wf.definition.transitions
                        for name in t.inputs})
