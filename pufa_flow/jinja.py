@@ -10,6 +10,9 @@ NAV = [
     ("cycles.index", "考评周期", ()),
     ("items.index", "整改事项", ()),
     ("notices.index", "整改通知书", ("office", "viewer", "unit")),
+    ("inspections.index", "督查", ("office", "viewer")),
+    ("board.index", "督办看板", ("office", "viewer")),
+    ("items.deadlines", "整改时限", ("unit",)),
     ("units.index", "责任单位", ()),
     ("users.index", "用户", ("office",)),
     ("audit.index", "审计日志", ("office",)),
@@ -17,11 +20,15 @@ NAV = [
 ]
 
 OBJECT_TYPES = {"unit": "单位", "user": "用户", "cycle": "考评周期", "assessment": "单位考评",
-                "item": "整改事项", "notice": "整改通知书", "import": "导入"}
+                "item": "整改事项", "notice": "整改通知书", "import": "导入", "inspection": "督查"}
 ACTIONS = {"unit.create": "新建单位", "unit.update": "修改单位", "user.create": "新建用户",
            "user.update": "修改用户", "user.login": "登录", "user.login_failed": "登录失败",
            "user.locked": "账户锁定", "token.issue": "签发令牌", "transition": "状态变更",
-           "units.import": "导入单位", "cycle.create": "新建考评周期", "notice.create": "下发整改通知书"}
+           "units.import": "导入单位", "cycle.create": "新建考评周期", "notice.create": "下发整改通知书",
+           "notice.draft": "起草整改通知书", "notice.update": "修改整改通知书", "inspection.create": "新建督查",
+           "inspection.update": "修改督查", "inspection.import": "导入整改事项", "item.evidence": "上传佐证材料",
+           "item.note": "记录整改进展", "item.measures": "保存整改措施", "item.reassign": "改派整改事项",
+           "item.remind": "催办", "item.extend": "普法办延期"}
 
 
 def _home_tiles(summary: dict) -> list[tuple]:
@@ -42,13 +49,14 @@ def register_filters(app) -> None:
     app.add_template_filter(lambda v: v.isoformat() if v else "", "iso_date")
 
     from .models import CONTACT_ROLES, GRADES, ROLES
-    from .services.calendar import item_days_overdue
+    from .services.calendar import item_days_overdue, item_waiting_working_days, item_working_days_overdue
     from .services.workflow import guarded_transitions
 
     app.jinja_env.globals.update(
         home_tiles=_home_tiles, contact_roles=CONTACT_ROLES, object_type_labels=OBJECT_TYPES,
         action_labels=ACTIONS, grades=GRADES, role_labels=ROLES,
         item_days_overdue=item_days_overdue, guarded_transitions=guarded_transitions,
+        item_working_days_overdue=item_working_days_overdue, item_waiting_working_days=item_waiting_working_days,
     )
 
     @app.context_processor

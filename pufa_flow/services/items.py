@@ -72,7 +72,8 @@ def filtered_items(user, args) -> sa.Select:
     """Items this user may see, filtered as the page and the API allow; ValueError on bad filters.
 
     unit_id, source, inspection_id, notice_id, status, category, overdue, open, waiting
-    (submitted, awaiting the office), age (an overdue bucket), due_from/due_to, q (text), sort.
+    (submitted, awaiting the office), age (an overdue bucket), closed (late / on_time),
+    due_from/due_to, q (text), sort.
     """
     stmt = scoped_select(RectificationItem, user).options(selectinload(RectificationItem.notice))
     if (unit_id := _int_arg(args, "unit_id")) is not None:
@@ -113,6 +114,13 @@ def filtered_items(user, args) -> sa.Select:
                           RectificationItem.due_date <= upper)
         if lower is not None:
             stmt = stmt.where(RectificationItem.due_date > lower)
+    if closed := (args.get("closed") or "").strip():
+        if closed not in ("late", "on_time"):
+            raise ValueError(f"closed 不正确：{closed}（可选：late、on_time）")
+        from .board import closed_late_condition
+
+        late = closed_late_condition(user)
+        stmt = stmt.where(RectificationItem.status == "closed", late if closed == "late" else sa.not_(late))
     if (due_from := _date_arg(args, "due_from")) is not None:
         stmt = stmt.where(RectificationItem.due_date >= due_from)
     if (due_to := _date_arg(args, "due_to")) is not None:
@@ -209,11 +217,11 @@ def deadline_changed(item, old: date, new: date) -> None:
         hook(item, old, new)
 
 
-def fire_item(item, trigger: str, *, actor, comment=None, data=None, expected_version=None):
+def fire_item(item, trigger: str, *, actor, comment=None, data=None, expected_version=None, force=False):
     """``workflow.fire`` plus the records an extension keeps (who asked, who ruled) and the deadline hook."""
     old_due = item.due_date
     with transaction():
-        event = workflow.fire(item, trigger, actor=actor, comment=comment, data=data,
+        event = workflow.fire(item, trigger, actor=actor, comment=comment, data=data, force=force,
                               expected_version=expected_version)
         if trigger == "request_extension" and item.extensions:
             item.extensions[-1].requested_by_id = actor.id

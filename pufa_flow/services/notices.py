@@ -145,11 +145,10 @@ def clean_issue(notice: Notice, data: dict, errors: dict) -> dict:
     drafts = notice.draft_items or []
     if not drafts:
         errors["items"] = "整改通知书至少包含一条整改事项"
-    cal = calendar()
     dues = []
     for n, draft in enumerate(drafts, start=1):
         if draft.get("due_workdays"):
-            due = cal.add_workdays(issued_on, int(draft["due_workdays"]))
+            due = calendar().add_workdays(issued_on, int(draft["due_workdays"]))
         elif draft.get("due_date"):
             due = date.fromisoformat(draft["due_date"])
             if due < issued_on:

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask_login import AnonymousUserMixin
 
-from . import (attachments, audit, auth, cycles, diagrams, errors, imports, items, main, notices, units, users,
-               workflow_actions)
+from . import (attachments, audit, auth, board, cycles, diagrams, errors, feeds, imports, inspections, items, main,
+               notices, units, users, workflow_actions)
 
 
 class Anonymous(AnonymousUserMixin):
@@ -26,6 +26,8 @@ def init_app(app) -> None:
         user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
         return user if user is not None and user.is_active_account else None
 
-    for module in (auth, main, attachments, units, users, audit, imports, cycles, notices, items, workflow_actions, diagrams):
+    for module in (auth, main, attachments, units, users, audit, imports, cycles, inspections, notices, items,
+                   board, feeds, workflow_actions, diagrams):
         app.register_blueprint(module.bp)
+    app.register_blueprint(board.exports_bp)
     errors.init_app(app)

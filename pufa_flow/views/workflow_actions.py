@@ -45,8 +45,11 @@ def fire(object_type: str, object_id: int):
     trigger = request.form.get("trigger", "")
     data = {k: request.form[k] for k in INPUT_FIELDS if request.form.get(k, "") != ""}
     version = request.form.get("version", "")
+    fire_trigger = workflow.fire
+    if obj.object_type == "item":  # extension records and the deadline hook
+        from ..services.items import fire_item as fire_trigger
     try:
-        workflow.fire(obj, trigger, actor=current_user, comment=request.form.get("comment") or None,
+        fire_trigger(obj, trigger, actor=current_user, comment=request.form.get("comment") or None,
                       force=request.form.get("force") == "1", data=data,
                       expected_version=int(version) if version.isdigit() else None)
     except (TransitionRefused, AppError) as exc:  # both carry a Chinese sentence for the user
