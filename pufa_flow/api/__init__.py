@@ -4,6 +4,7 @@ from __future__ import annotations
 from . import auth, base, cycles, notices, transitions, units, users  # noqa: F401  (registers the endpoints)
 from . import imports  # noqa: F401  (POST /units/import)
 from . import attachments  # noqa: F401  (GET /attachments/<id>/content)
+from . import rectification  # noqa: F401  (inspections, import, evidence, overdue)
 from .spec import api_bp
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import jsonify, request
 from sqlalchemy.orm import selectinload
 
-from ..errors import BadRequest
+from ..errors import BadRequest, NotFound
 from ..models import RectificationItem, Notice
 from ..models.scoping import get_visible, scoped_select
 from ..services import notices as notice_service
@@ -19,8 +19,11 @@ from .spec import endpoint, page_of, pagination_params
           body=NOTICE_INPUT, status=201, errors=("400", "401", "403", "422"))
 @require_roles("office")
 def create_notice():
+    """Issued at once, or with ``"draft": true`` kept as a draft (then review → issue via /transitions)."""
     user = current_api_user()
-    return jsonify(notice_json(notice_service.create_notice(json_body(), actor=user), user)), 201
+    body = json_body()
+    create = notice_service.create_draft if body.pop("draft", False) is True else notice_service.create_notice
+    return jsonify(notice_json(create(body, actor=user), user)), 201
 
 
 @endpoint("/notices", "GET", summary="整改通知书列表（责任单位只见本单位）", tag="rectification",
@@ -29,14 +32,23 @@ def create_notice():
 def list_notices():
     user = current_api_user()
     stmt = scoped_select(Notice, user).options(selectinload(Notice.items)).order_by(Notice.id.desc())
+    if user.role == "unit":  # drafts are the office's
+        stmt = stmt.where(Notice.status == "issued")
     return jsonify(paginate(stmt, lambda n: notice_json(n, user)))
+
+
+def _visible_notice(notice_id: int, user) -> Notice:
+    notice = get_visible(Notice, notice_id, user)
+    if user.role == "unit" and notice.status != "issued":
+        raise NotFound("未找到该记录")
+    return notice
 
 
 @endpoint("/notices/<id:notice_id>", "GET", summary="整改通知书详情", tag="rectification", response=NOTICE)
 @require_roles()
 def get_notice(notice_id: int):
     user = current_api_user()
-    return jsonify(notice_json(get_visible(Notice, notice_id, user), user))
+    return jsonify(notice_json(_visible_notice(notice_id, user), user))
 
 
 @endpoint("/notices/<id:notice_id>/document", "GET", summary="下载整改通知书（Word 公文格式，.docx）",
@@ -45,14 +57,28 @@ def get_notice(notice_id: int):
 @require_roles()
 def download_notice_document(notice_id: int):
     user = current_api_user()
-    return notice_document_response(get_visible(Notice, notice_id, user))
+    return notice_document_response(_visible_notice(notice_id, user))
 
 
 ITEM_FILTERS = [
     {"name": "unit_id", "in": "query", "schema": {"type": "integer"}},
+    {"name": "notice_id", "in": "query", "schema": {"type": "integer"}},
+    {"name": "inspection_id", "in": "query", "schema": {"type": "integer"}},
+    {"name": "source", "in": "query", "schema": {"type": "string", "enum": ["inspection", "evaluation", "other"]}},
     {"name": "status", "in": "query", "schema": {"type": "string"}},
-    {"name": "overdue", "in": "query", "schema": {"type": "boolean"}, "description": "只看已逾期"},
+    {"name": "category", "in": "query", "schema": {"type": "string"}},
+    {"name": "overdue", "in": "query", "schema": {"type": "boolean"},
+     "description": "只看已逾期（不含待验收，待验收用 waiting）"},
+    {"name": "waiting", "in": "query", "schema": {"type": "boolean"}, "description": "只看待验收"},
     {"name": "open", "in": "query", "schema": {"type": "boolean"}, "description": "只看未销号"},
+    {"name": "age", "in": "query", "schema": {"type": "string", "enum": ["1-5", "6-20", "21+"]},
+     "description": "逾期工作日区间"},
+    {"name": "closed", "in": "query", "schema": {"type": "string", "enum": ["on_time", "late"]},
+     "description": "按期销号 / 逾期销号"},
+    {"name": "due_from", "in": "query", "schema": {"type": "string", "format": "date"}},
+    {"name": "due_to", "in": "query", "schema": {"type": "string", "format": "date"}},
+    {"name": "q", "in": "query", "schema": {"type": "string"}, "description": "问题、整改要求、责任人中的文字"},
+    {"name": "sort", "in": "query", "schema": {"type": "string", "enum": ["due", "-due", "unit", "status", "id", "-id"]}},
 ]
 
 
@@ -72,4 +98,4 @@ def list_items():
 @require_roles()
 def get_item(item_id: int):
     user = current_api_user()
-    return jsonify(item_json(get_visible(RectificationItem, item_id, user), user))
+    return jsonify(item_json(get_visible(RectificationItem, item_id, user), user, detail=True))
