@@ -27,7 +27,7 @@ ACTIONS = {"unit.create": "新建单位", "unit.update": "修改单位", "user.c
            "units.import": "导入单位", "cycle.create": "新建考评周期", "notice.create": "下发整改通知书",
            "notice.draft": "起草整改通知书", "notice.update": "修改整改通知书", "inspection.create": "新建督查",
            "inspection.update": "修改督查", "inspection.import": "导入整改事项", "item.evidence": "上传佐证材料",
-           "item.note": "记录整改进展", "item.measures": "保存整改措施", "item.reassign": "改派整改事项",
+           "item.note": "记录整改进展", "item.reassign": "改派整改事项",
            "item.remind": "催办", "item.extend": "普法办延期"}
 
 

@@ -190,21 +190,6 @@ def add_note(item, body, *, actor) -> ItemNote:
     return note
 
 
-def save_measures(item, measures, *, actor) -> None:
-    """Keep the unit's 整改措施 while it works (and when an item comes back, they are still there)."""
-    check_write(actor, item)
-    if actor.role != "unit" or item.status not in ("issued", "in_progress"):
-        raise ValidationFailed({"measures": "当前不能修改"}, "只有整改中的事项可以由责任单位修改整改措施")
-    errors: dict = {}
-    text = clean_text(measures, "measures", "整改措施", errors, max_len=5000, required=False) or ""
-    if errors:
-        raise ValidationFailed(errors)
-    with transaction():
-        item.measures = text
-        db.session.flush()
-        audit.record("item.measures", "item", item.id, actor=actor, unit_id=item.unit_id)
-
-
 # -- extensions ----------------------------------------------------------------
 def deadline_changed(item, old: date, new: date) -> None:
     """Tell the reminder sweeps a deadline moved (their module, when present, reschedules)."""

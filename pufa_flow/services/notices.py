@@ -28,8 +28,11 @@ MAX_WORKDAYS = 250
 
 
 def clean_draft_items(raw, errors: dict, *, issue_on: date | None = None) -> list[dict]:
-    """The items as stored on a draft (JSON): each needs a deadline, a date or N working days."""
-    issue_on = issue_on or today()
+    """The items as stored on a draft (JSON): each needs a deadline, a date or N working days.
+
+    ``issue_on``: refuse dates before it; a draft's issue date is not known yet
+    (it may be back-dated), so drafts are checked again when issued.
+    """
     if not isinstance(raw, list) or not raw:
         errors["items"] = "整改通知书至少包含一条整改事项"
         return []
@@ -50,7 +53,7 @@ def clean_draft_items(raw, errors: dict, *, issue_on: date | None = None) -> lis
                 errors[f"{p}.due_workdays"] = f"第{n}条整改时限应为 1 到 {MAX_WORKDAYS} 个工作日"
         else:
             due = clean_date(item.get("due_date"), f"{p}.due_date", f"第{n}条整改时限", errors)
-            if due and due < issue_on:
+            if due and issue_on and due < issue_on:
                 errors[f"{p}.due_date"] = f"第{n}条整改时限不能早于下发日期 {issue_on.isoformat()}"
         items.append({
             "problem": clean_text(item.get("problem"), f"{p}.problem", f"第{n}条问题", errors, max_len=2000),

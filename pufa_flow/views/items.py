@@ -90,15 +90,6 @@ def add_note(item_id: int):
     return _act(item_id, action)
 
 
-@bp.route("/<id:item_id>/measures", methods=["POST"])
-@roles_required("unit")
-def save_measures(item_id: int):
-    def action(item):
-        item_service.save_measures(item, request.form.get("measures"), actor=current_user)
-        return "已保存整改措施"
-    return _act(item_id, action)
-
-
 @bp.route("/<id:item_id>/reassign", methods=["POST"])
 @roles_required("office")
 def reassign(item_id: int):

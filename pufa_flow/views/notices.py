@@ -18,6 +18,7 @@ from .pagination import paginate
 
 bp = Blueprint("notices", __name__, url_prefix="/notices")
 BLANK_ROWS = 3
+NEW_ROWS = 8
 
 
 @bp.route("/")
@@ -92,7 +93,7 @@ def _form(notice: Notice | None, header: dict):
 def _render_form(form, notice, header, items):
     units = db.session.query(Unit.id, Unit.name).filter(Unit.is_active.is_(True)).order_by(Unit.name).all()
     return render_template("notices/form.html", form=form, notice=notice, header=header, units=units,
-                           items=list(items) + [{}] * BLANK_ROWS, categories=ITEM_CATEGORIES)
+                           items=list(items) + [{}] * (BLANK_ROWS if items else NEW_ROWS), categories=ITEM_CATEGORIES)
 
 
 @bp.route("/new", methods=["GET", "POST"])
