@@ -24,14 +24,21 @@ MAX_SCAN = 60  # no holiday run in China is longer than this
 class WorkdayCalendar:
     def __init__(self, overrides: Mapping[date, bool] | None = None):
         self._overrides = dict(overrides or {})
+        #: the package's answers, remembered: it validates each date at length (~0.1 ms a call)
+        self._known: dict[date, bool] = {}
 
     def is_workday(self, day: date) -> bool:
         if day in self._overrides:
             return self._overrides[day]
+        known = self._known.get(day)
+        if known is not None:
+            return known
         try:
-            return chinese_calendar.is_workday(day)
+            answer = chinese_calendar.is_workday(day)
         except NotImplementedError:
-            return day.weekday() < 5
+            answer = day.weekday() < 5
+        self._known[day] = answer
+        return answer
 
     def next_workday_on_or_after(self, day: date) -> date:
         for _ in range(MAX_SCAN):

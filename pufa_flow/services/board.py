@@ -45,26 +45,47 @@ def _scoped(stmt, user):
     return scope(stmt, I, user)
 
 
-def totals(user, on: date | None = None) -> dict:
-    on = on or today()
+def _counts(user, on: date) -> dict:
+    """One scan, grouped by category: every count the totals, categories and age buckets need.
+
+    Kept on ``g`` for the request, so the board's sections share the scan.
+    """
+    from flask import g
+
+    key = ("board_counts", getattr(user, "id", None), on)
+    cache = g.setdefault("board_counts", {})
+    if key in cache:
+        return cache[key]
     cutoff = calendar().overdue_cutoff(on)
     is_open = I.status.in_(_open_states())
-    overdue = sa.and_(is_open, I.status != "submitted", I.due_date <= cutoff)
-    stmt = _scoped(sa.select(
-        sa.func.count().filter(is_open),
-        sa.func.count().filter(overdue),
-        sa.func.count().filter(I.status == "submitted"),
-        sa.func.count().filter(sa.and_(I.status == "submitted", I.due_date <= cutoff)),
-        sa.func.count().filter(I.status == "extension_requested"),
-        sa.func.count().filter(I.status == "cancelled"),
-    ).select_from(I), user)
-    open_, overdue_n, waiting, waiting_late, ext_pending, cancelled = db.session.execute(stmt).one()
+    overdue = sa.and_(I.status.in_(["issued", "in_progress", "extension_requested"]), I.due_date <= cutoff)
+    columns = [sa.func.count().filter(is_open), sa.func.count().filter(overdue),
+               sa.func.count().filter(I.status == "submitted"),
+               sa.func.count().filter(sa.and_(I.status == "submitted", I.due_date <= cutoff)),
+               sa.func.count().filter(I.status == "extension_requested"),
+               sa.func.count().filter(I.status == "cancelled")]
+    for key_, _, _, _ in AGE_BUCKETS:
+        lower, upper = age_bucket_range(key_, on)
+        columns.append(sa.func.count().filter(sa.and_(overdue, I.due_date <= upper,
+                                                      *([I.due_date > lower] if lower else []))))
+    stmt = _scoped(sa.select(I.category, *columns).select_from(I), user).group_by(I.category)
+    rows = {row[0]: tuple(row[1:]) for row in db.session.execute(stmt)}
+    cache[key] = rows
+    return rows
+
+
+NAMES = ("open", "overdue", "waiting", "waiting_overdue", "extension_requested", "cancelled")
+
+
+def totals(user, on: date | None = None) -> dict:
+    on = on or today()
+    sums = [sum(col) for col in zip(*_counts(user, on).values())] or [0] * (len(NAMES) + len(AGE_BUCKETS))
+    out = dict(zip(NAMES, sums))
     on_time, late = closed_split(user)
-    base = open_ + on_time + late
-    return {"open": open_, "overdue": overdue_n, "waiting": waiting, "waiting_overdue": waiting_late,
-            "extension_requested": ext_pending, "cancelled": cancelled,
-            "closed_on_time": on_time, "closed_late": late,
-            "overdue_rate": round(100 * (overdue_n + late) / base, 1) if base else 0.0}
+    base = out["open"] + on_time + late
+    out.update(closed_on_time=on_time, closed_late=late,
+               overdue_rate=round(100 * (out["overdue"] + late) / base, 1) if base else 0.0)
+    return out
 
 
 def closed_split(user) -> tuple[int, int]:
@@ -161,29 +182,17 @@ def by_inspection(user, on: date | None = None) -> list[dict]:
 
 
 def by_category(user, on: date | None = None) -> list[dict]:
-    on = on or today()
-    cutoff = calendar().overdue_cutoff(on)
-    is_open = I.status.in_(_open_states())
-    overdue = sa.and_(is_open, I.status != "submitted", I.due_date <= cutoff)
-    stmt = _scoped(sa.select(I.category, sa.func.count().filter(is_open), sa.func.count().filter(overdue))
-                   .select_from(I), user).group_by(I.category)
-    found = {c: (o, k) for c, o, k in db.session.execute(stmt)}
-    return [{"category": c, "label": label, "open": found.get(c, (0, 0))[0], "overdue": found.get(c, (0, 0))[1]}
+    counts = _counts(user, on or today())
+    return [{"category": c, "label": label, "open": counts.get(c, (0, 0))[0], "overdue": counts.get(c, (0, 0))[1]}
             for c, label in ITEM_CATEGORIES.items()]
 
 
 def by_age(user, on: date | None = None) -> list[dict]:
-    """Overdue items by working days late: 1–5, 6–20, more than 20 (one query, a CASE per bucket)."""
-    on = on or today()
-    cutoff = calendar().overdue_cutoff(on)
-    overdue = sa.and_(I.status.in_(_open_states()), I.status != "submitted", I.due_date <= cutoff)
-    columns = []
-    for key, _, _, _ in AGE_BUCKETS:
-        lower, upper = age_bucket_range(key, on)
-        cond = sa.and_(overdue, I.due_date <= upper, *([I.due_date > lower] if lower else []))
-        columns.append(sa.func.count().filter(cond))
-    counts = db.session.execute(_scoped(sa.select(*columns).select_from(I), user)).one()
-    return [{"key": key, "label": label, "count": n} for (key, label, _, _), n in zip(AGE_BUCKETS, counts)]
+    """Overdue items by working days late: 1–5, 6–20, more than 20."""
+    counts = _counts(user, on or today())
+    first = len(NAMES)
+    return [{"key": key, "label": label, "count": sum(row[first + k] for row in counts.values())}
+            for k, (key, label, _, _) in enumerate(AGE_BUCKETS)]
 
 
 def trend(user, on: date | None = None, weeks: int = 12) -> list[dict]:
