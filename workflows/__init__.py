@@ -7,11 +7,12 @@ from .engine import TransitionEvent, Workflow
 from .refusals import TransitionRefused
 from .assessment import WORKFLOW as ASSESSMENT
 from .cycle import WORKFLOW as CYCLE
+from .notice import WORKFLOW as NOTICE
 from .rectification import WORKFLOW as ITEM
 
-WORKFLOWS = {"cycle": CYCLE, "assessment": ASSESSMENT, "item": ITEM}
+WORKFLOWS = {"cycle": CYCLE, "assessment": ASSESSMENT, "item": ITEM, "notice": NOTICE}
 
 __all__ = [
-    "ASSESSMENT", "CYCLE", "Guard", "ITEM", "Transition", "TransitionEvent",
+    "ASSESSMENT", "CYCLE", "Guard", "ITEM", "NOTICE", "Transition", "TransitionEvent",
     "TransitionRefused", "Workflow", "WorkflowDefinition", "WORKFLOWS",
 ]

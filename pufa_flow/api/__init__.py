@@ -7,6 +7,7 @@ from . import attachments  # noqa: F401  (GET /attachments/<id>/content)
 from . import calendar  # noqa: F401  (the working-day calendar)
 from . import evaluation  # noqa: F401  (实地调研 set-up: sample, teams, panel)
 from . import reminders  # noqa: F401  (inbox, outbox, item timelines)
+from . import rectification  # noqa: F401  (inspections, import, evidence, overdue)
 from .spec import api_bp
 
 

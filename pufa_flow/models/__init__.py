@@ -8,10 +8,11 @@ from .evaluation import AFFILIATIONS, EvaluationTeam, PanelProfile, SampleDraw, 
 from .org import CONTACT_ROLES, UNIT_KINDS, Contact, Unit
 from .outbox import CHANNELS as CHANNELS_OUTBOX, OUTBOX_STATES, InboxRead, OutboxAttempt, OutboxMessage
 from .reminders import PREFERENCE_MODES, ReminderPreference, ReminderRun, ReminderSchedule
-from .rectification import ITEM_CATEGORIES, NOTICE_SOURCES, Notice, RectificationItem
+from .rectification import (EXTENSION_STATUSES, ITEM_CATEGORIES, NOTICE_SOURCES, Inspection, ItemExtension,
+                            ItemNote, Notice, RectificationItem, inspection_units)
 from .users import ROLES, ApiToken, User
 
-STATEFUL_MODELS = {m.object_type: m for m in (Cycle, UnitAssessment, RectificationItem)}
+STATEFUL_MODELS = {m.object_type: m for m in (Cycle, UnitAssessment, RectificationItem, Notice)}
 
 
 def check_bindings() -> None:
@@ -22,8 +23,8 @@ def check_bindings() -> None:
 
 __all__ = [
     "AFFILIATIONS", "ASSIGNMENT_ROLES", "EvaluationTeam", "PanelProfile", "SampleDraw", "TeamMember", "TeamUnit", "ApiToken", "Attachment", "AuditEvent", "AuditLogIsAppendOnly", "CONTACT_ROLES", "Contact", "Cycle", "CycleAssignment",
-    "CyclePhase", "GRADES", "ITEM_CATEGORIES", "NOTICE_SOURCES", "Notice", "OutboxMessage", "OutboxAttempt", "InboxRead",
+    "CyclePhase", "EXTENSION_STATUSES", "GRADES", "ITEM_CATEGORIES", "Inspection", "ItemExtension", "ItemNote", "NOTICE_SOURCES", "Notice", "OutboxMessage", "OutboxAttempt", "InboxRead",
     "ReminderRun", "ReminderSchedule", "ReminderPreference", "PREFERENCE_MODES",
     "PHASES", "ROLES", "RectificationItem", "STATEFUL_MODELS", "UNIT_KINDS", "Unit",
-    "UnitAssessment", "User", "WorkdayOverride", "WorkdayYear", "check_bindings",
+    "UnitAssessment", "User", "WorkdayOverride", "WorkdayYear", "check_bindings", "inspection_units",
 ]

@@ -20,6 +20,9 @@ ACTIONS = {
     "sample.draw": "实地调研抽样", "team.create": "建立调研评估小组", "team.update": "修改调研评估小组",
     "team.delete": "删除调研评估小组", "team.assign": "调研分组", "panel.assign": "评议团分工",
     "panel.profile": "评议团成员身份",
+    "notice.draft": "起草整改通知书", "notice.update": "修改整改通知书", "inspection.create": "新建督查",
+    "inspection.update": "修改督查", "inspection.import": "导入整改事项", "item.evidence": "上传佐证材料",
+    "item.note": "记录整改进展", "item.reassign": "改派整改事项", "item.remind": "催办", "item.extend": "普法办延期",
 }
 
 FIELDS = {

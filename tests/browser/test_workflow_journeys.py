@@ -9,7 +9,7 @@ pytestmark = pytest.mark.browser
 def test_diagram_page_renders_every_machine_as_svg(page, sign_in, live_server, screenshot):
     sign_in(page, live_server.users["viewer"][0])
     page.goto("/workflows/")
-    page.wait_for_function("document.querySelectorAll('.diagram svg').length === 3", timeout=20_000)
+    page.wait_for_function("document.querySelectorAll('.diagram svg').length === 4", timeout=20_000)
     svg_text = page.locator(".diagram svg").evaluate_all("els => els.map(e => e.textContent)")
     assert "已销号" in svg_text[2] and "申请延期" in svg_text[2]
     assert "实地调研" in svg_text[0] and "已定等" in svg_text[1]

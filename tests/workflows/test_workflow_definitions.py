@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from workflows import ASSESSMENT, CYCLE, ITEM, WORKFLOWS, Guard, Transition, Workflow, WorkflowDefinition
+from workflows import ASSESSMENT, CYCLE, ITEM, NOTICE, WORKFLOWS, Guard, Transition, Workflow, WorkflowDefinition
 
 REPO = Path(__file__).resolve().parents[2]
 O, U, E, P = "office", "unit", "evaluator", "panel"
@@ -24,10 +24,16 @@ EXPECTED_STATES = {
         "issued": "已下发", "in_progress": "整改中", "submitted": "待验收",
         "extension_requested": "申请延期", "closed": "已销号", "cancelled": "已撤销",
     },
+    "notice": {"draft": "草稿", "reviewed": "已审核", "issued": "已下发"},
 }
 
 # trigger, sources, dest, roles, label, guards, effects, requires_comment
 EXPECTED_TRANSITIONS = {
+    "notice": [
+        ("review", ("draft",), "reviewed", {O}, "审核通过", [], (), False),
+        ("return_to_draft", ("reviewed",), "draft", {O}, "退回修改", [], (), True),
+        ("issue", ("reviewed",), "issued", {O}, "下发", [], ("apply_issue",), False),
+    ],
     "cycle": [
         ("start", ("draft",), "self_assessment", {O}, "启动",
          [("has_units", "已纳入考评单位"), ("has_phase_dates", "各阶段日期已填写")], (), False),
@@ -71,11 +77,12 @@ EXPECTED_OPEN = {
     "cycle": {"draft", "self_assessment", "field_research", "acceptance", "results"},
     "assessment": {"pending", "submitted", "returned", "accepted", "scored", "graded"},
     "item": {"issued", "in_progress", "submitted", "extension_requested"},
+    "notice": {"draft", "reviewed"},
 }
 
 
 def test_registry():
-    assert WORKFLOWS == {"cycle": CYCLE, "assessment": ASSESSMENT, "item": ITEM}
+    assert WORKFLOWS == {"cycle": CYCLE, "assessment": ASSESSMENT, "item": ITEM, "notice": NOTICE}
     assert {name: wf.name for name, wf in WORKFLOWS.items()} == {n: n for n in WORKFLOWS}
     assert (CYCLE.definition.label, ASSESSMENT.definition.label, ITEM.definition.label) == (
         "考评周期", "单位考评", "整改事项")
