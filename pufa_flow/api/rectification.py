@@ -4,43 +4,66 @@ from __future__ import annotations
 from flask import jsonify, request
 
 from ..errors import BadRequest
-from ..models import Inspection, RectificationItem
+from ..models import ITEM_CATEGORIES, Inspection, RectificationItem
 from ..models.scoping import get_visible, scoped_select
 from ..services import board as board_service
 from ..services import inspections as inspection_service
 from ..services import items as item_service
 from .base import current_api_user, json_body, paginate, require_roles
-from .serializers import ITEM, item_json
-from .spec import PATHS, endpoint, page_of, pagination_params, ref, schema
+from ..services.validation import MAX_LEN
+from .serializers import ITEM_DETAIL, item_json
+from .spec import (DATE_SCHEMA, ID_SCHEMA, PATHS, endpoint, enum_of, exact, page_of, pagination_params, ref, schema,
+                   text)
 
-INSPECTION = schema("Inspection", {"type": "object", "properties": {
-    "id": {"type": "integer"}, "name": {"type": "string"},
+_COUNT = {"type": "integer", "minimum": 0}
+INSPECTION = schema("Inspection", exact({
+    "id": ID_SCHEMA, "name": {"type": "string", "minLength": 1},
     "starts_on": {"type": "string", "format": "date"}, "ends_on": {"type": "string", "format": "date"},
     "bodies": {"type": "string", "description": "督查组成单位"},
-    "unit_ids": {"type": "array", "items": {"type": "integer"}},
-    "notice_ids": {"type": "array", "items": {"type": "integer"}}}})
+    "unit_ids": {"type": "array", "items": ID_SCHEMA},
+    "notice_ids": {"type": "array", "items": ID_SCHEMA}}))
 INSPECTION_INPUT = schema("InspectionInput", {"type": "object", "required": ["name", "starts_on", "ends_on"],
                                               "properties": {
-    "name": {"type": "string", "maxLength": 200}, "starts_on": {"type": "string", "format": "date"},
-    "ends_on": {"type": "string", "format": "date"}, "bodies": {"type": "string", "maxLength": 500},
-    "unit_ids": {"type": "array", "items": {"type": "integer"}}}})
-IMPORT_PREVIEW = schema("ItemImportPreview", {"type": "object", "properties": {
-    "filename": {"type": "string"}, "ok": {"type": "boolean"}, "rows": {"type": "integer"},
-    "items": {"type": "integer"}, "rejected_rows": {"type": "integer"},
+    "name": text(MAX_LEN["title"]), "starts_on": DATE_SCHEMA,
+    "ends_on": {**DATE_SCHEMA, "description": "不早于开始日期"},
+    "bodies": text(inspection_service.MAX_BODIES, required=False, description="督查组成单位"),
+    "unit_ids": {"type": "array", "items": ID_SCHEMA, "maxItems": inspection_service.MAX_UNITS,
+                 "description": "被督查单位编号"}}})
+ROW_ERROR = exact({"row": {"type": ["integer", "null"], "minimum": 1, "description": "Excel 行号；null 为整个文件"},
+                   "column": {"type": "string"}, "message": {"type": "string"}})
+IMPORT_PREVIEW = schema("ItemImportPreview", exact({
+    "filename": {"type": "string"}, "ok": {"type": "boolean"}, "rows": _COUNT,
+    "items": _COUNT, "rejected_rows": _COUNT,
     "token": {"type": "string", "description": "确认导入时回传"},
-    "notices": {"type": "array", "items": {"type": "object"}},
-    "errors": {"type": "array", "items": {"type": "object", "properties": {
-        "row": {"type": ["integer", "null"]}, "column": {"type": "string"}, "message": {"type": "string"}}}}}})
+    "notices": {"type": "array", "items": exact({
+        "unit_id": ID_SCHEMA, "unit_name": {"type": "string"}, "items": _COUNT,
+        "rows": {"type": "array", "items": {"type": "integer", "minimum": 1}},
+        "new_to_inspection": {"type": "boolean", "description": "尚不在督查的被督查单位中，确认导入时加入"}})},
+    "errors": {"type": "array", "items": ROW_ERROR}}))
 IMPORT_CONFIRM = schema("ItemImportConfirm", {"type": "object", "required": ["token"], "properties": {
-    "token": {"type": "string"}, "filename": {"type": "string"},
+    "token": {"type": "string", "pattern": "^[0-9a-f]{32}\\.(xlsx|csv)$", "description": "预览返回的 token"},
+    "filename": text(255, required=False),
     "only_valid": {"type": "boolean", "description": "只导入检查通过的行"},
     "issue": {"type": "boolean", "description": "导入后直接审核并下发"}}})
-OVERDUE = schema("OverdueBoard", {"type": "object", "properties": {
-    "as_of": {"type": "string", "format": "date"}, "totals": {"type": "object"},
-    "by_unit": {"type": "array", "items": {"type": "object"}}, "by_notice": {"type": "array", "items": {"type": "object"}},
-    "by_inspection": {"type": "array", "items": {"type": "object"}},
-    "by_category": {"type": "array", "items": {"type": "object"}}, "by_age": {"type": "array", "items": {"type": "object"}},
-    "trend": {"type": "array", "items": {"type": "object"}}}})
+_UNIT_ROW = exact({"unit_id": ID_SCHEMA, "unit_name": {"type": "string"}, "open": _COUNT, "overdue": _COUNT,
+                   "waiting": _COUNT, "max_overdue_working_days": _COUNT})
+OVERDUE = schema("OverdueBoard", exact({
+    "as_of": {"type": "string", "format": "date"},
+    "totals": exact({**{k: _COUNT for k in board_service.NAMES}, "closed_on_time": _COUNT, "closed_late": _COUNT,
+                     "overdue_rate": {"type": "number", "minimum": 0, "maximum": 100, "description": "逾期率（%）"}}),
+    "by_unit": {"type": "array", "items": _UNIT_ROW},
+    "by_notice": {"type": "array", "items": exact({
+        "notice_id": ID_SCHEMA, "doc_number": {"type": "string"}, "title": {"type": "string"},
+        "unit_name": {"type": "string"}, "overdue": _COUNT})},
+    "by_inspection": {"type": "array", "items": exact({
+        "inspection_id": ID_SCHEMA, "name": {"type": "string"}, "open": _COUNT, "overdue": _COUNT})},
+    "by_category": {"type": "array", "items": exact({
+        "category": enum_of(ITEM_CATEGORIES), "label": {"type": "string"}, "open": _COUNT, "overdue": _COUNT})},
+    "by_age": {"type": "array", "items": exact({
+        "key": {"type": "string", "enum": [b[0] for b in item_service.AGE_BUCKETS]}, "label": {"type": "string"},
+        "count": _COUNT})},
+    "trend": {"type": "array", "items": exact({
+        "week_end": {"type": "string", "format": "date"}, "open": _COUNT, "overdue": _COUNT})}}))
 UPLOAD = {"type": "object", "required": ["file"], "properties": {"file": {"type": "string", "format": "binary"}}}
 
 
@@ -110,7 +133,7 @@ def confirm_import(inspection_id: int):
 
 
 @endpoint("/items/<id:item_id>/evidence", "POST", summary="上传佐证材料（可多个文件，字段名 file）",
-          tag="rectification", response=ITEM, status=201, errors=("400", "401", "403", "404", "422"))
+          tag="rectification", response=ITEM_DETAIL, status=201, errors=("400", "401", "403", "404", "422"))
 @require_roles("unit", "office")
 def upload_evidence(item_id: int):
     user = current_api_user()

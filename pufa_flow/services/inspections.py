@@ -27,7 +27,8 @@ from .attachments import upload_folder
 from .tabular import (DATE_FORMATS_HINT, FileRejected, RowError, column_letter, map_header, parse_date,
                       read_table, row_values, safe_filename)
 from .transaction import transaction
-from .validation import clean_date, clean_text
+from ..converters import MAX_ID
+from .validation import MAX_LEN, clean_date, clean_text, encoding_problem, parse_int, shown
 
 MAX_ROWS = 10_000
 UNIT, PROBLEM, REQUIREMENT, CATEGORY, RESPONSIBLE, DUE, WORKDAYS = (
@@ -39,26 +40,38 @@ HEADER_ALIASES = {"单位": UNIT, "单位名称": UNIT, "被督查单位": UNIT,
                   "责任人员": RESPONSIBLE, "时限": DUE, "完成时限": DUE, "整改期限": DUE,
                   "工作日": WORKDAYS, "整改时限(工作日)": WORKDAYS, "整改时限（工作日）": WORKDAYS}
 ALIAS_SHEET = "单位别名"
+MAX_BODIES = 500  # the column's length
+MAX_UNITS = 10_000
 CATEGORY_BY_LABEL = {label: key for key, label in ITEM_CATEGORIES.items()}
 
 
 # -- inspections ---------------------------------------------------------------
 def _clean(data: dict) -> dict:
     errors: dict[str, str] = {}
-    name = clean_text(data.get("name"), "name", "督查名称", errors, max_len=200)
+    name = clean_text(data.get("name"), "name", "督查名称", errors, max_len=MAX_LEN["title"])
     starts = clean_date(data.get("starts_on"), "starts_on", "开始日期", errors)
     ends = clean_date(data.get("ends_on"), "ends_on", "结束日期", errors)
     if starts and ends and ends < starts:
         errors["ends_on"] = "结束日期不能早于开始日期"
-    bodies = clean_text(data.get("bodies"), "bodies", "督查组成单位", errors, max_len=500, required=False) or ""
+    bodies = clean_text(data.get("bodies"), "bodies", "督查组成单位", errors, max_len=MAX_BODIES, required=False,
+                        multiline=True) or ""
     raw_ids = data.get("unit_ids") or []
     if not isinstance(raw_ids, list):
         raw_ids = [raw_ids]
-    try:
-        unit_ids = sorted({int(u) for u in raw_ids if str(u).strip()})
-    except (TypeError, ValueError):
-        errors["unit_ids"] = "被督查单位编号必须是整数"
-        unit_ids = []
+    unit_ids = []
+    if len(raw_ids) > MAX_UNITS:
+        errors["unit_ids"] = f"被督查单位最多 {MAX_UNITS} 个"
+        raw_ids = []
+    for raw in raw_ids:
+        if isinstance(raw, str) and not raw.strip():
+            continue
+        unit_id = parse_int(raw.strip() if isinstance(raw, str) else raw, minimum=1, maximum=MAX_ID)
+        if unit_id is None:
+            errors["unit_ids"] = f"被督查单位编号必须是 1 到 {MAX_ID} 之间的整数：{shown(raw)}"
+            unit_ids = []
+            break
+        unit_ids.append(unit_id)
+    unit_ids = sorted(set(unit_ids))
     units = list(db.session.scalars(sa.select(Unit).where(Unit.id.in_(unit_ids)))) if unit_ids else []
     if len(units) != len(unit_ids):
         missing = sorted(set(unit_ids) - {u.id for u in units})
@@ -190,15 +203,15 @@ def _aliases(filename: str, data: bytes) -> dict[str, str]:
         workbook.close()
 
 
-def _text(values, column, row: int, errors: list, *, required=False, max_len=2000) -> str:
+def _text(values, column, row: int, errors: list, *, required=False, max_len=MAX_LEN["text"]) -> str:
     value = values.get(column)
     text = "" if value is None else str(value).strip()
     if required and not text:
         errors.append(RowError(row, column, f"{column}不能为空"))
     elif len(text) > max_len:
         errors.append(RowError(row, column, f"{column}不能超过{max_len}个字符"))
-    elif any(ord(ch) < 32 and ch not in "\n\t" for ch in text):
-        errors.append(RowError(row, column, f"{column}含有控制字符"))
+    elif problem := encoding_problem(text, multiline=True):
+        errors.append(RowError(row, column, f"{column}{problem}"))
     return text
 
 
@@ -209,7 +222,7 @@ def _item_from_row(number: int, values: dict, issue_on: date) -> tuple[dict, lis
         errors.append(RowError(number, f"{letter}列", f"第 {letter} 列有内容但没有表头，无法识别"))
     problem = _text(values, PROBLEM, number, errors, required=True)
     requirement = _text(values, REQUIREMENT, number, errors)
-    responsible = _text(values, RESPONSIBLE, number, errors, max_len=50)
+    responsible = _text(values, RESPONSIBLE, number, errors, max_len=MAX_LEN["person"])
     raw_category = _text(values, CATEGORY, number, errors, max_len=50)
     category = "other"
     if raw_category:
@@ -222,15 +235,18 @@ def _item_from_row(number: int, values: dict, issue_on: date) -> tuple[dict, lis
     raw_due = values.get(DUE)
     if raw_days not in (None, ""):
         text = str(raw_days).strip().removesuffix("个工作日").removesuffix("工作日")
-        if not text.isdigit() or not 1 <= int(text) <= notice_service.MAX_WORKDAYS:
-            errors.append(RowError(number, WORKDAYS, f"整改工作日应为 1 到 {notice_service.MAX_WORKDAYS} 的整数：{raw_days}"))
-        else:
-            workdays = int(text)
+        workdays = parse_int(text, minimum=1, maximum=notice_service.MAX_WORKDAYS)
+        if workdays is None:
+            errors.append(RowError(number, WORKDAYS,
+                                   f"整改工作日应为 1 到 {notice_service.MAX_WORKDAYS} 的整数：{shown(raw_days)}"))
     elif raw_due not in (None, ""):
         text = str(raw_due).strip()
-        match = re.fullmatch(r"(\d{1,3})个?工作日", text)
+        match = re.fullmatch(r"([0-9]{1,3})个?工作日", text)
         if match:
-            workdays = int(match.group(1))
+            workdays = parse_int(match.group(1), minimum=1, maximum=notice_service.MAX_WORKDAYS)
+            if workdays is None:
+                errors.append(RowError(number, DUE,
+                                       f"整改时限应为 1 到 {notice_service.MAX_WORKDAYS} 个工作日：{shown(raw_due)}"))
         else:
             try:
                 due = parse_date(raw_due)

@@ -186,7 +186,17 @@ SERIAL_RANGE = (30000, 80000)
 
 
 def parse_date(value) -> date:
-    """A date typed any of the accepted ways, or an Excel serial date; ValueError otherwise."""
+    """A date typed any of the accepted ways, or an Excel serial date, within the years
+    every input takes (validation.MIN_DATE..MAX_DATE); ValueError otherwise."""
+    from .validation import MAX_DATE, MIN_DATE
+
+    day = _parse_date(value)
+    if not MIN_DATE <= day <= MAX_DATE:
+        raise ValueError(str(value))
+    return day
+
+
+def _parse_date(value) -> date:
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -202,7 +212,7 @@ def parse_date(value) -> date:
             return EXCEL_EPOCH + timedelta(days=serial)
         raise ValueError(text)
     for pattern in _DATE_PATTERNS:
-        if match := pattern.match(text):
+        if match := pattern.fullmatch(text):
             year, month, day = (int(g) for g in match.groups())
             return date(year, month, day)  # ValueError for 2023-02-30
     raise ValueError(text)
