@@ -32,7 +32,8 @@ def feed_token(unit_id: int) -> str:
 
 
 def token_is_valid(unit_id: int, token: str) -> bool:
-    return hmac.compare_digest(feed_token(unit_id), token or "")
+    # bytes: compare_digest refuses a str with non-ASCII characters (a TypeError, not a 404)
+    return hmac.compare_digest(feed_token(unit_id).encode(), (token or "").encode("utf-8", "replace"))
 
 
 def feed_url(unit_id: int | None) -> str | None:

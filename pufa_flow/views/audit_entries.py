@@ -38,6 +38,9 @@ FIELDS = {
     "quotas": "抽取数", "forced_in": "指定纳入", "forced_out": "指定排除", "sampled": "抽中单位数",
     "dropped_from_teams": "移出小组的单位", "team_id": "小组编号", "leader_id": "组长", "member_ids": "成员",
     "affiliation": "身份类别", "organisation": "工作单位", "filename": "文件名", "ranges": "段数",
+    "files": "文件", "from_unit_id": "原责任单位", "to_unit_id": "改派至单位", "notices": "整改通知书数",
+    "rejected_rows": "未通过检查的行数", "issued": "直接下发", "units": "单位数", "doc_year": "文号年度",
+    "doc_seq": "文号序号", "due_dates": "整改时限", "issued_at": "下发时间", "approved_due_date": "批准的时限",
 }
 
 #: value vocabularies by field, so a stored code reads as its label
@@ -58,7 +61,7 @@ class Entry:
 
 
 #: data keys holding a UTC time as ISO text, shown in the office's zone
-TIMES = {"locked_until"}
+TIMES = {"locked_until", "issued_at"}
 
 
 def _local_time(text: str) -> str:

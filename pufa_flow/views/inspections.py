@@ -12,6 +12,7 @@ from ..extensions import db
 from ..models import Inspection, Unit
 from ..models.scoping import get_visible, scoped_select
 from ..services import inspections as inspection_service
+from ..services.validation import parse_int
 from .access import roles_required
 from .forms import ActionForm
 from .pagination import paginate
@@ -54,7 +55,7 @@ def _save(inspection: Inspection | None):
             for message in exc.fields.values():
                 flash(message, "error")
             return render_template("inspections/form.html", form=form, inspection=inspection, units=_units(),
-                                   values=values, selected={int(u) for u in data["unit_ids"] if u.isdigit()}), 422
+                                   values=values, selected={parse_int(u) for u in data["unit_ids"]} - {None}), 422
         flash(f"已保存督查：{inspection.name}", "success")
         return redirect(url_for("inspections.show", inspection_id=inspection.id))
     selected = {u.id for u in inspection.units} if inspection else set()

@@ -12,11 +12,18 @@ from ..models.scoping import get_visible, scoped_select
 from ..services import notices as notice_service
 from ..services.calendar import today
 from ..services.inspections import notice_title
+from ..services.validation import parse_int
+from ..converters import MAX_ID
 from .access import roles_required
 from .forms import ActionForm
 from .pagination import paginate
 
 bp = Blueprint("notices", __name__, url_prefix="/notices")
+
+
+def parse_id(raw) -> int | None:
+    """An id from the query string, or None (not an error: the form just starts empty)."""
+    return parse_int((raw or "").strip(), minimum=1, maximum=MAX_ID)
 BLANK_ROWS = 3
 NEW_ROWS = 8
 
@@ -99,9 +106,10 @@ def _render_form(form, notice, header, items):
 @bp.route("/new", methods=["GET", "POST"])
 @roles_required("office")
 def create():
-    inspection_id = request.args.get("inspection_id", type=int)
+    inspection_id = parse_id(request.args.get("inspection_id"))
     inspection = db.session.get(Inspection, inspection_id) if inspection_id else None
-    unit = db.session.get(Unit, request.args.get("unit_id", type=int) or 0)
+    unit_id = parse_id(request.args.get("unit_id"))
+    unit = db.session.get(Unit, unit_id) if unit_id else None
     header = {"inspection_id": inspection.id if inspection else None,
               "source": "inspection" if inspection else (request.args.get("source") or "other"),
               "unit_id": unit.id if unit else None,
