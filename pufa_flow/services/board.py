@@ -9,7 +9,6 @@ closed on time = closed on or before the effective deadline (local date);
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
-from functools import lru_cache
 
 import sqlalchemy as sa
 from flask import current_app
@@ -132,27 +131,16 @@ def by_unit(user, on: date | None = None, *, sort: str = "overdue", limit: int =
     order = {"overdue": (n_overdue.desc(), oldest, Unit.name), "open": (sa.literal_column("open").desc(), Unit.name),
              "name": (Unit.name,), "oldest": (oldest.asc().nulls_last(), Unit.name)}
     stmt = stmt.order_by(*order.get(sort, order["overdue"])).limit(limit)
-    rows = []
+    rows, ages = [], {}
+    cal = calendar()
     for unit_id, name, open_, overdue_n, waiting, oldest_due in db.session.execute(stmt):
         if isinstance(oldest_due, str):
             oldest_due = date.fromisoformat(oldest_due)
+        if oldest_due and oldest_due not in ages:  # many units share a date: count each once
+            ages[oldest_due] = cal.working_days_overdue(oldest_due, True, on)
         rows.append({"unit_id": unit_id, "unit_name": name, "open": open_, "overdue": overdue_n, "waiting": waiting,
-                     "max_overdue_working_days": _age(oldest_due, on) if oldest_due else 0})
+                     "max_overdue_working_days": ages.get(oldest_due, 0)})
     return rows
-
-
-@lru_cache(maxsize=4096)
-def _age_cached(due: date, on: date, cal_id: int) -> int:
-    return _CAL[cal_id].working_days_overdue(due, True, on)
-
-
-_CAL: dict[int, object] = {}
-
-
-def _age(due: date, on: date) -> int:
-    cal = calendar()
-    _CAL[id(cal)] = cal
-    return _age_cached(due, on, id(cal))
 
 
 def by_notice(user, on: date | None = None, *, limit: int = 50) -> list[dict]:

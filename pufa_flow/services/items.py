@@ -162,10 +162,14 @@ def filtered_items(user, args) -> sa.Select:
 
 # -- what the item page shows --------------------------------------------------
 def latest_office_word(item) -> AuditEvent | None:
-    """The office's last adverse step with its reason (sent back, extension denied…): shown on top."""
-    adverse = [t.trigger for t in item.workflow.definition.transitions if t.adverse or t.trigger == "approve_extension"]
+    """The office's last word on the item (why it was sent back, why an extension was denied…): shown on top.
+
+    Any step of the office's that carried a comment; a bare click says nothing to read.
+    """
+    office_steps = [t.trigger for t in item.workflow.definition.transitions if "office" in t.roles]
     stmt = (sa.select(AuditEvent).where(AuditEvent.object_type == "item", AuditEvent.object_id == item.id,
-                                        AuditEvent.trigger.in_(adverse))
+                                        AuditEvent.trigger.in_(office_steps), AuditEvent.comment.is_not(None),
+                                        AuditEvent.comment != "")
             .order_by(AuditEvent.id.desc()).limit(1))
     return db.session.scalar(stmt)
 
