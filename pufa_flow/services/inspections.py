@@ -38,7 +38,7 @@ REQUIRED = (UNIT, PROBLEM)
 HEADER_ALIASES = {"单位": UNIT, "单位名称": UNIT, "被督查单位": UNIT, "问题": PROBLEM, "问题描述": PROBLEM,
                   "整改意见": REQUIREMENT, "整改措施要求": REQUIREMENT, "类别": CATEGORY, "问题分类": CATEGORY,
                   "责任人员": RESPONSIBLE, "时限": DUE, "完成时限": DUE, "整改期限": DUE,
-                  "工作日": WORKDAYS, "整改时限(工作日)": WORKDAYS, "整改时限（工作日）": WORKDAYS}
+                  "工作日": WORKDAYS, "整改时限（工作日）": WORKDAYS}
 ALIAS_SHEET = "单位别名"
 MAX_BODIES = 500  # the column's length
 MAX_UNITS = 10_000
@@ -241,7 +241,7 @@ def _item_from_row(number: int, values: dict, issue_on: date) -> tuple[dict, lis
                                    f"整改工作日应为 1 到 {notice_service.MAX_WORKDAYS} 的整数：{shown(raw_days)}"))
     elif raw_due not in (None, ""):
         text = str(raw_due).strip()
-        match = re.fullmatch(r"([0-9]{1,3})个?工作日", text)
+        match = re.fullmatch(r"([0-9]{1,3})(?:个)?工作日", text)
         if match:
             workdays = parse_int(match.group(1), minimum=1, maximum=notice_service.MAX_WORKDAYS)
             if workdays is None:

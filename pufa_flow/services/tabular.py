@@ -102,16 +102,20 @@ def read_table(filename: str, data: bytes, *, max_rows: int = DEFAULT_MAX_ROWS,
     return Table(header[0], header[1], records)
 
 
+FULL_WIDTH_BRACKETS = str.maketrans({"(": "（", ")": "）"})
+
+
 def map_header(table: Table, columns: tuple[str, ...], required: tuple[str, ...],
                aliases: dict[str, str] | None = None) -> dict[int, str]:
-    """Index → column name; refuse unknown, missing and repeated columns (spaces and * ignored)."""
+    """Index → column name; refuse unknown, missing and repeated columns (spaces and * ignored,
+    half-width brackets read as full-width)."""
     aliases = aliases or {}
     mapped: dict[int, str] = {}
     unknown, repeated = [], []
     for index, raw in enumerate(table.header):
         if raw is None:
             continue
-        name = str(raw).replace(" ", "").replace("*", "")
+        name = str(raw).replace(" ", "").replace("*", "").translate(FULL_WIDTH_BRACKETS)
         name = aliases.get(name, name)
         if name not in columns:
             unknown.append(str(raw))
@@ -177,7 +181,7 @@ _DATE_PATTERNS = (
     re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"),
     re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"),
     re.compile(r"^(\d{4})\.(\d{1,2})\.(\d{1,2})$"),
-    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
+    re.compile(r"^(\d{4})[年](\d{1,2})[月](\d{1,2})[日]?$"),
 )
 #: Excel's day 0 (its 1900 leap-year bug included)
 EXCEL_EPOCH = date(1899, 12, 30)
