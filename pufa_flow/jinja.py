@@ -10,6 +10,9 @@ NAV = [
     ("cycles.index", "考评周期", ()),
     ("items.index", "整改事项", ()),
     ("notices.index", "整改通知书", ("office", "viewer", "unit")),
+    ("inspections.index", "督查", ("office", "viewer")),
+    ("board.index", "督办看板", ("office", "viewer")),
+    ("items.deadlines", "整改时限", ("unit",)),
     ("units.index", "责任单位", ()),
     ("users.index", "用户", ("office",)),
     ("audit.index", "审计日志", ("office",)),
@@ -20,7 +23,8 @@ NAV = [
 
 OBJECT_TYPES = {"unit": "单位", "user": "用户", "cycle": "考评周期", "assessment": "单位考评",
                 "item": "整改事项", "notice": "整改通知书", "import": "导入",
-                "calendar": "工作日历", "framework": "指标体系", "filing": "报备事项", "filing_type": "报备类型"}
+                "calendar": "工作日历", "framework": "指标体系", "filing": "报备事项", "filing_type": "报备类型",
+                "inspection": "督查"}
 
 
 def _home_tiles(summary: dict) -> list[tuple]:
@@ -44,7 +48,8 @@ def register_filters(app) -> None:
     app.add_template_filter(lambda v: v.isoformat() if v else "", "iso_date")
 
     from .models import CONTACT_ROLES, GRADES, ROLES
-    from .services.calendar import item_days_overdue, uncovered_years
+    from .services.calendar import (item_days_overdue, item_waiting_working_days, item_working_days_overdue,
+                                    uncovered_years)
     from .services.workflow import guarded_transitions
 
     app.jinja_env.globals.update(
@@ -52,6 +57,7 @@ def register_filters(app) -> None:
         action_labels=ACTIONS, grades=GRADES, role_labels=ROLES,
         item_days_overdue=item_days_overdue, guarded_transitions=guarded_transitions, describe_audit=describe,
         uncovered_calendar_years=uncovered_years,
+        item_working_days_overdue=item_working_days_overdue, item_waiting_working_days=item_waiting_working_days,
     )
 
     @app.context_processor

@@ -91,3 +91,29 @@ def test_demo_refuses_a_loaded_database_unless_asked_to_skip(app, cli, make_unit
     assert refused.exit_code != 0 and "演示数据只能载入空数据库" in refused.output
     skipped = cli(["demo", "--if-empty"])
     assert skipped.exit_code == 0 and "跳过演示数据" in skipped.output
+
+
+def test_demo_inspection_has_items_on_every_path(app, cli):
+    """The 督查 of the demo (modelled on 002): every state, overdue by days and by weeks,
+    extensions pending, approved with another date and denied, evidence on closed items."""
+    from pufa_flow.models import Attachment, Inspection, ItemExtension
+    from pufa_flow.services.calendar import item_working_days_overdue
+
+    with clock.frozen(NOW):
+        assert cli(["demo"]).exit_code == 0
+        inspection = db.session.scalars(sa.select(Inspection)).one()
+        items = [i for n in inspection.notices for i in n.items]
+        assert {n.status for n in inspection.notices} == {"issued"}
+        assert all(n.doc_number for n in inspection.notices)
+        assert set(RectificationItem.workflow.states) <= {i.status for i in items} | {"extension_requested"}
+        ages = [item_working_days_overdue(i) for i in items if i.status != "submitted"]
+        assert any(1 <= a <= 5 for a in ages) and any(a > 20 for a in ages)
+    rulings = {e.status: e for e in db.session.scalars(sa.select(ItemExtension))}
+    assert set(rulings) == {"pending", "approved", "denied"}
+    approved = rulings["approved"]
+    assert approved.decided_due_date != approved.requested_due_date and approved.item.due_date == approved.decided_due_date
+    closed = [i for i in items if i.status == "closed"]
+    assert closed and all(db.session.scalar(sa.select(sa.func.count()).select_from(Attachment).where(
+        Attachment.owner_type == "item", Attachment.owner_id == i.id)) == 2 for i in closed)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == "item.reassign")) == 1

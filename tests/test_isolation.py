@@ -43,7 +43,8 @@ from pufa_flow.services.auth import issue_token
 #: see its own), False = shared (cycles: every unit takes part in them)
 KINDS = {"unit": True, "contact": True, "user": True, "assessment": True,
          "notice": True, "item": True, "attachment": True, "token": True, "cycle": False, "message": True,
-         "filing": True, "filing_type": False}
+         "filing": True, "filing_type": False,
+         "inspection": False}
 
 #: URL parameter name -> the object kind whose id fills it
 PARAM_KINDS = {
@@ -53,6 +54,7 @@ PARAM_KINDS = {
     "token_id": "token",
     "message_id": "message",
     "filing_id": "filing", "filing_type_id": "filing_type",
+    "inspection_id": "inspection",
 }
 
 #: parameters that name an object only together with the path around them:
@@ -66,6 +68,7 @@ SEGMENT_KINDS = {
     "rectification-items": "item", "rectification_items": "item",
     "cycle": "cycle", "cycles": "cycle", "attachment": "attachment", "attachments": "attachment",
     "filing": "filing", "filings": "filing",
+    "inspection": "inspection", "inspections": "inspection",
 }
 #: values tried for an ``object_type`` parameter (the audit/API vocabulary)
 OBJECT_TYPES = ["unit", "contact", "user", "assessment", "notice", "item", "cycle", "filing"]
@@ -81,6 +84,7 @@ PARAM_VALUES = {
     "year": [2027],                # the working-day calendar: shared, office-only writes
     "team_id": [1],                # evaluation teams: office-only routes under a cycle
     "framework_id": [1],           # the framework library: shared reference data, office-only writes
+    "token": ["0" * 32],  # a wrong feed token: see CONTROL_404_ALLOWED
 }
 
 #: endpoints the walk does not request, with the reason
@@ -88,6 +92,8 @@ NOT_WALKED = {
     "static": "files from pufa_flow/static: no unit data",
     "auth.logout": "would end the probing session; takes no parameters and shows no data",
     "main.favicon": "the site icon (a static file): no unit data",
+    "feeds.unit_ics_feed": "no sign-in: the URL's token is the access check, and the walk cannot know it "
+                           "(test_rectification covers another unit's id with a unit's token: 404)",
 }
 
 #: endpoints whose GET may legitimately answer 404 for an existing object the
@@ -167,23 +173,36 @@ def _create_unit_world(label: str, cycle) -> World:
     Notice = getattr(models, "Notice", None)
     Item = getattr(models, "RectificationItem", None)
     if Notice is not None:
-        notice = Notice(unit_id=unit.id, source="inspection", title=f"关于{label}的整改通知书")
+        notice = Notice(unit_id=unit.id, source="inspection", title=f"关于{label}的整改通知书",
+                        draft_items=[{"problem": f"{label}的问题", "requirement": f"{label}的整改要求",
+                                      "category": "other", "due_date": "2099-06-30"}])
         if cycle is not None and hasattr(Notice, "cycle_id"):
             notice.cycle_id = cycle.id  # flushed with the unit above
         db.session.add(notice)
         db.session.flush()
         world.objects["notice"] = notice
+        # issued through the workflow (a unit sees a notice only once issued); issuing creates the item
+        from pufa_flow.services import transaction, workflow
+        office = db.session.scalars(sa.select(models.User).where(models.User.role == "office")).first()
+        with transaction.transaction():
+            workflow.fire(notice, "review", actor=office)
+            workflow.fire(notice, "issue", actor=office)
         if Item is not None:
-            item = Item(notice_id=notice.id, unit_id=unit.id, seq=1, category="other",
-                        problem=f"{label}的问题", requirement=f"{label}的整改要求",
-                        due_date=date(2099, 6, 30))
-            db.session.add(item)
-            world.objects["item"] = item
+            world.objects["item"] = notice.items[0]
         from pufa_flow.services import attachments
 
-        stored = attachments.store_upload(b"%PDF-1.4 isolation", f"{label}的整改报告.pdf",
+        # an evidence photo of the item (佐证材料), so the item's evidence routes reach it
+        stored = attachments.store_upload(b"\x89PNG\r\n\x1a\n isolation", f"{label}的整改照片.png",
                                           unit_id=unit.id, uploader=None)
-        world.objects["attachment"] = attachments.link(stored, "notice", notice.id)
+        world.objects["attachment"] = attachments.link(stored, "item" if Item is not None else "notice",
+                                                       world.objects["item"].id if Item is not None else notice.id)
+    Inspection = getattr(models, "Inspection", None)
+    if Inspection is not None:
+        inspection = Inspection(name=f"{label}督查", starts_on=date(2026, 8, 12), ends_on=date(2026, 8, 14),
+                                bodies="督查组", units=[unit])
+        db.session.add(inspection)
+        db.session.flush()
+        world.objects["inspection"] = inspection
     OutboxMessage = getattr(models, "OutboxMessage", None)
     if OutboxMessage is not None and hasattr(OutboxMessage, "local_day"):
         # a delivered in-app message in the unit's inbox (and a failed one the office may resend)

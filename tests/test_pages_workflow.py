@@ -144,7 +144,8 @@ def test_overdue_filter_and_badge(client, login, world):
     with clock.frozen(_noon(MONDAY)):
         html = client.get("/items/?overdue=1").get_data(as_text=True)
         assert f"/items/{late.id}\"" in html and f"/items/{on_time.id}\"" not in html
-        assert "逾期 3 天" in client.get(f"/items/{late.id}").get_data(as_text=True)
+        # the badge counts working days (issue 10): Friday's deadline is 1 working day late on Monday
+        assert "逾期 1 个工作日" in client.get(f"/items/{late.id}").get_data(as_text=True)
         assert "badge overdue" not in client.get(f"/items/{on_time.id}").get_data(as_text=True)
         home = client.get("/home").get_data(as_text=True)
     tile = re.search(r'<a class="tile alert"[^>]*overdue=1"><span class="figure">(\d+)</span>', home)
@@ -189,7 +190,7 @@ def test_unit_home_lists_its_own_deadlines_and_the_office_sees_overdue_by_unit(c
         html = client.get("/home").get_data(as_text=True)
     assert html.index(f"/items/{late.id}") < html.index(f"/items/{soon.id}\"") < html.index(
         f"/items/{world['item'].id}\"")  # nearest deadline first
-    assert html.count('class="overdue-row"') == 1 and "逾期 3 天" in html  # only the item due Friday
+    assert html.count('class="overdue-row"') == 1 and "逾期 1 个工作日" in html  # only the item due Friday (working days, issue 10)
     own = {late.id, soon.id, *(i.id for i in world["notice"].items)}
     assert set(re.findall(r'href="/items/(\d+)"', html)) == {str(i) for i in own}
     client.post("/logout")

@@ -27,6 +27,8 @@ PUBLIC = {
     "api.openapi": "the API description",
     "api.issue_token": "exchanges a password for a token",
     "main.favicon": "the site icon browsers ask for on every page, the sign-in page included",
+    "feeds.unit_ics_feed": "a unit's ICS calendar feed for calendar apps that cannot sign in; the URL's token "
+                           "(an HMAC of the unit id) is the access check",
 }
 _PARAM = re.compile(r"<(?:([^<>:]+):)?(\w+)>")
 

@@ -40,6 +40,9 @@ SELF_SERVICE = {
     "account.revoke": "revokes one's own API token",
     "api.revoke_token": "revokes one's own API token",
     "api.change_password": "changes one's own password",
+    "reminders.mark_read": "marks a message in one's own inbox read (another's is 404)",
+    "reminders.mark_all_read": "marks one's own inbox read",
+    "api.read_inbox_message": "marks a message in one's own inbox read (another's is 404)",
 }
 
 

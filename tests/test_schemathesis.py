@@ -30,7 +30,7 @@ DERANDOMIZE = os.environ.get("PUFA_SCHEMATHESIS_RANDOM") != "1"
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 #: path parameter -> the kind of object in the world whose id fills it
 REAL_IDS = {"unit_id": "unit", "user_id": "user", "cycle_id": "cycle", "assessment_id": "assessment",
-            "notice_id": "notice", "item_id": "item", "attachment_id": "attachment"}
+            "notice_id": "notice", "item_id": "item", "attachment_id": "attachment", "inspection_id": "inspection"}
 
 
 @pytest.fixture
@@ -43,9 +43,14 @@ def api_world(app, office_user, make_unit, make_user, token_for):
 
     stored = attachments.store_upload(b"%PDF-1.4 fuzz", "报告.pdf", unit_id=unit.id, uploader=None)
     attachment = attachments.link(stored, "notice", notice.id)
+    from pufa_flow.services.inspections import create_inspection
+
+    inspection = create_inspection({"name": "模糊测试督查", "starts_on": "2026-08-12", "ends_on": "2026-08-14",
+                                    "unit_ids": [unit.id]}, actor=office_user)
     db.session.commit()
     ids = {"unit": unit.id, "user": unit_user.id, "cycle": cycle.id, "assessment": cycle.assessments[0].id,
-           "notice": notice.id, "item": notice.items[0].id, "attachment": attachment.id}
+           "notice": notice.id, "item": notice.items[0].id, "attachment": attachment.id,
+           "inspection": inspection.id}
     return {"office": token_for(office_user), "unit": token_for(unit_user), "ids": ids}
 
 

@@ -61,13 +61,15 @@ def test_item_lifecycle_over_http_writes_audit_and_outbox(client, setup, token_f
         ("send_back", "submitted", "in_progress"), ("submit", "in_progress", "submitted"),
         ("verify", "submitted", "closed")]
     assert history[2]["comment"] == "缺少佐证材料"
-    # send_back and verify told the unit (liaison email + unit inbox); the submits told the office inbox
+    # issuing the notice, send_back and verify told the unit (liaison email + unit inbox);
+    # the submits told the office inbox
     to_liaison = count(OutboxMessage, OutboxMessage.recipient == "wangmin@example.cn")
     to_unit_inbox = count(OutboxMessage, OutboxMessage.recipient == f"unit:{setup['unit'].id}")
     to_office = count(OutboxMessage, OutboxMessage.recipient == "office", OutboxMessage.channel == "in_app")
-    assert (to_liaison, to_unit_inbox, to_office) == (2, 2, 2)
+    assert (to_liaison, to_unit_inbox, to_office) == (3, 3, 2)
     sent_back = db.session.scalars(sa.select(OutboxMessage).where(
-        OutboxMessage.channel == "email").order_by(OutboxMessage.id)).first()
+        OutboxMessage.channel == "email", OutboxMessage.subject.not_like("%整改通知书%"))
+        .order_by(OutboxMessage.id)).first()
     assert "退回整改" in sent_back.subject and "缺少佐证材料" in sent_back.body
     assert db.session.get(RectificationItem, item_id).closed_at is not None
 

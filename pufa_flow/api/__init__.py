@@ -9,6 +9,7 @@ from . import evaluation  # noqa: F401  (实地调研 set-up: sample, teams, pan
 from . import reminders  # noqa: F401  (inbox, outbox, item timelines)
 from . import self_assessment  # noqa: F401  (frameworks, the 自评 workspace, exports)
 from . import filings  # noqa: F401  (yearly filings, issue 13)
+from . import rectification  # noqa: F401  (inspections, import, evidence, overdue)
 from .spec import api_bp
 
 

@@ -9,38 +9,44 @@ from ..models import RectificationItem
 from ..models.scoping import get_visible
 from ..services.reminders import inbox, log, preview, resend
 from .base import current_api_user, paginate, require_roles
-from .spec import endpoint, exact, page_of, pagination_params, schema
+from ..models import CHANNELS_OUTBOX as CHANNELS, OUTBOX_STATES
+from .spec import DATETIME_SCHEMA, ID_SCHEMA, endpoint, enum_of, exact, page_of, pagination_params, schema
 
 
 def _time(value):
     return as_utc(value).isoformat() if value else None
 
 
-MESSAGE = schema("OutboxMessage", exact({
-    "id": {"type": "integer"}, "channel": {"type": "string"}, "channel_label": {"type": "string"},
+_NULLABLE_TIME = {"type": ["string", "null"], "format": "date-time"}
+_MESSAGE_FIELDS = {
+    "id": ID_SCHEMA, "channel": enum_of(CHANNELS), "channel_label": {"type": "string", "enum": list(CHANNELS.values())},
     "recipient": {"type": "string"}, "recipient_role": {"type": "string"}, "recipient_name": {"type": "string"},
     "kind": {"type": "string"}, "local_day": {"type": "string", "format": "date"},
     "subject": {"type": "string"}, "body": {"type": "string"},
     "object_type": {"type": ["string", "null"]}, "object_id": {"type": ["integer", "null"]},
-    "status": {"type": "string"}, "status_label": {"type": "string"}, "attempts": {"type": "integer"},
+    "status": enum_of(OUTBOX_STATES), "status_label": {"type": "string", "enum": list(OUTBOX_STATES.values())},
+    "attempts": {"type": "integer", "minimum": 0},
     "last_error": {"type": ["string", "null"]}, "provider_message_id": {"type": ["string", "null"]},
-    "created_at": {"type": "string"}, "send_after": {"type": "string"}, "sent_at": {"type": ["string", "null"]},
-    "read": {"type": ["boolean", "null"], "description": "站内消息是否已读（发送记录中为 null）"}}))
+    "created_at": DATETIME_SCHEMA, "send_after": DATETIME_SCHEMA, "sent_at": _NULLABLE_TIME}
+MESSAGE = schema("OutboxMessage", exact(_MESSAGE_FIELDS))
+#: a message in the reader's own inbox: with whether they have read it
+INBOX_MESSAGE = schema("InboxMessage", exact({**_MESSAGE_FIELDS, "read": {"type": "boolean"}}))
 
 TIMELINE = schema("ReminderTimeline", exact({
-    "next_at": {"type": ["string", "null"]},
+    "next_at": _NULLABLE_TIME,
     "unreachable": {"type": "array", "items": {"type": "string"}},
     "planned": {"type": "array", "items": exact({
-        "at": {"type": "string"}, "kind": {"type": "string"}, "stage": {"type": "string"},
-        "role": {"type": "string"}, "channel": {"type": "string"}, "address": {"type": "string"},
+        "at": DATETIME_SCHEMA, "kind": {"type": "string"}, "stage": {"type": "string"},
+        "role": {"type": "string"}, "channel": enum_of(CHANNELS), "address": {"type": "string"},
         "name": {"type": "string"}, "past": {"type": "boolean"}})},
     "sent": {"type": "array", "items": MESSAGE}}))
 
 STATUS = schema("ReminderStatus", exact({
-    "last_sweep": {"type": ["string", "null"]}, "last_delivery": {"type": ["string", "null"]},
-    "last_digest": {"type": ["string", "null"]}, "queued": {"type": "integer"}, "sending": {"type": "integer"},
-    "failed": {"type": "integer"}, "sent": {"type": "integer"}, "open_deadlines": {"type": "integer"},
-    "next_at": {"type": ["string", "null"]}}))
+    "last_sweep": _NULLABLE_TIME, "last_delivery": _NULLABLE_TIME,
+    "last_digest": _NULLABLE_TIME, "queued": {"type": "integer", "minimum": 0},
+    "sending": {"type": "integer", "minimum": 0}, "failed": {"type": "integer", "minimum": 0},
+    "sent": {"type": "integer", "minimum": 0}, "open_deadlines": {"type": "integer", "minimum": 0},
+    "next_at": _NULLABLE_TIME}))
 
 READ = schema("InboxRead", exact({"marked": {"type": "integer", "minimum": 0}}))
 
@@ -56,7 +62,7 @@ def message_json(m, read: bool | None = None) -> dict:
     return out
 
 
-@endpoint("/inbox", "GET", summary="我的站内消息（最新在前）", tag="reminders", response=page_of(MESSAGE),
+@endpoint("/inbox", "GET", summary="我的站内消息（最新在前）", tag="reminders", response=page_of(INBOX_MESSAGE),
           query=pagination_params(), errors=("400", "401"))
 @require_roles()
 def list_inbox():

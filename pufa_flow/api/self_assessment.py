@@ -228,7 +228,7 @@ def upload_report(assessment_id: int):
 @endpoint("/assessments/<id:assessment_id>/evidence", "POST", summary="上传佐证材料（其编号可写入得分表条目的 evidence）",
           tag="self-assessment", response=UPLOAD, status=201, errors=WRITE_ERRORS)
 @require_roles("unit")
-def upload_evidence(assessment_id: int):
+def upload_self_assessment_evidence(assessment_id: int):
     return _upload(assessment_id, service.EVIDENCE_OWNER)
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ..clock import as_utc
-from ..models import (CONTACT_ROLES, GRADES, ITEM_CATEGORIES, NOTICE_SOURCES, PHASES, ROLES, UNIT_KINDS, Cycle,
-                      RectificationItem, UnitAssessment)
+from ..models import (CONTACT_ROLES, EXTENSION_STATUSES, GRADES, ITEM_CATEGORIES, NOTICE_SOURCES, PHASES, ROLES,
+                      UNIT_KINDS, Cycle, Notice, RectificationItem, UnitAssessment)
 from ..services.validation import MAX_LEN
 from .spec import DATE_SCHEMA, DATETIME_SCHEMA, ID_SCHEMA, enum_of, exact, ref, schema, text
 
@@ -158,54 +158,122 @@ def assessment_json(a, user) -> dict:
             "grade": a.grade, "grade_label": a.grade_label, **state_fields(a, user)}
 
 
-ITEM = schema("Item", exact({
+_ITEM_FIELDS = {
     "id": ID_SCHEMA, "notice_id": ID_SCHEMA, "unit_id": ID_SCHEMA,
     "unit_name": {"type": "string"}, "seq": {"type": "integer", "minimum": 1}, "category": enum_of(ITEM_CATEGORIES),
     "category_label": {"type": "string", "enum": list(ITEM_CATEGORIES.values())},
     "problem": {"type": "string", "minLength": 1}, "requirement": {"type": "string"},
     "due_date": {"type": "string", "format": "date"}, "requested_due_date": NULLABLE_DATE,
     "is_overdue": {"type": "boolean"}, "days_overdue": {"type": "integer", "minimum": 0},
-    "measures": {"type": "string"}, **state_props(RectificationItem)}))
+    "overdue_working_days": {"type": "integer", "minimum": 0, "description": "逾期工作日数（未逾期为 0）"},
+    "waiting_working_days": {"type": "integer", "minimum": 0, "description": "待验收事项已等待的工作日数"},
+    "responsible_person": {"type": "string", "description": "责任人"},
+    "due_workdays": {"type": ["integer", "null"], "minimum": 1, "description": "时限按下发后 N 个工作日给出时的 N"},
+    "notice_number": {"type": "string", "description": "所属整改通知书的文号"},
+    "measures": {"type": "string"}, **state_props(RectificationItem)}
+ITEM = schema("Item", exact(_ITEM_FIELDS))
+#: one item's page: with its extensions, evidence and the office's latest word
+ITEM_DETAIL = schema("ItemDetail", exact({
+    **_ITEM_FIELDS,
+    "latest_office_word": {**exact({"action": {"type": ["string", "null"]}, "comment": {"type": ["string", "null"]},
+                                    "at": DATETIME_SCHEMA}), "type": ["object", "null"],
+                           "description": "普法办最近一次退回、驳回或批准延期及其理由"},
+    "extensions": {"type": "array", "items": ref("Extension"), "description": "延期记录"},
+    "evidence": {"type": "array", "items": ref("Evidence"), "description": "佐证材料"}}))
 
-ITEM_INPUT = {"type": "object", "required": ["problem", "due_date"], "properties": {
+EXTENSION = schema("Extension", exact({
+    "id": ID_SCHEMA, "old_due_date": {"type": "string", "format": "date"},
+    "requested_due_date": {"type": "string", "format": "date"}, "reason": {"type": "string"},
+    "requested_at": DATETIME_SCHEMA, "requested_by": {"type": ["string", "null"]},
+    "status": enum_of(EXTENSION_STATUSES), "status_label": {"type": "string", "enum": list(EXTENSION_STATUSES.values())},
+    "decided_due_date": NULLABLE_DATE, "decision_comment": {"type": "string"},
+    "decided_at": {"type": ["string", "null"], "format": "date-time"}, "decided_by": {"type": ["string", "null"]}}))
+
+EVIDENCE = schema("Evidence", exact({
+    "id": ID_SCHEMA, "name": {"type": "string"}, "size": {"type": "integer", "minimum": 0},
+    "content_type": {"type": "string"}, "uploaded_at": DATETIME_SCHEMA,
+    "download_url": {"type": "string"}}))
+
+
+def extension_json(e) -> dict:
+    return {"id": e.id, "old_due_date": iso(e.old_due_date), "requested_due_date": iso(e.requested_due_date),
+            "reason": e.reason, "requested_at": iso(e.requested_at),
+            "requested_by": e.requested_by.label if e.requested_by else None,
+            "status": e.status, "status_label": e.status_label, "decided_due_date": iso(e.decided_due_date),
+            "decision_comment": e.decision_comment, "decided_at": iso(e.decided_at),
+            "decided_by": e.decided_by.label if e.decided_by else None}
+
+
+def evidence_json(a) -> dict:
+    return {"id": a.id, "name": a.original_name, "size": a.size, "content_type": a.content_type,
+            "uploaded_at": iso(a.created_at), "download_url": f"/api/v1/attachments/{a.id}/content"}
+
+
+ITEM_INPUT = {"type": "object", "required": ["problem"], "properties": {
     "problem": text(MAX_LEN["text"]), "requirement": text(MAX_LEN["text"], required=False),
-    "due_date": {**DATE_SCHEMA, "description": "整改时限，不早于下发日期"},
+    "due_date": {**DATE_SCHEMA, "description": "整改时限，不早于下发日期；或用 due_workdays"},
+    "due_workdays": {"type": "integer", "minimum": 1, "maximum": 250, "description": "自下发之日起 N 个工作日"},
+    "responsible": text(MAX_LEN["person"], required=False, description="责任人"),
     "category": {"type": "string", "enum": list(ITEM_CATEGORIES) + list(ITEM_CATEGORIES.values()),
                  "description": "问题类别编号或中文名称，默认 other"}}}
 
 
-def item_json(i, user) -> dict:
-    from ..services.calendar import item_days_overdue
+def item_json(i, user, *, detail: bool = False) -> dict:
+    """``detail``: with extensions, evidence and the office's latest word (one item's page)."""
+    from ..services.calendar import item_days_overdue, item_waiting_working_days, item_working_days_overdue
 
     days = item_days_overdue(i)
-    return {"id": i.id, "notice_id": i.notice_id, "unit_id": i.unit_id, "unit_name": i.unit.name,
-            "seq": i.seq, "category": i.category, "category_label": i.category_label,
-            "problem": i.problem, "requirement": i.requirement, "due_date": iso(i.due_date),
-            "requested_due_date": iso(i.requested_due_date), "is_overdue": days > 0,
-            "days_overdue": days, "measures": i.measures, **state_fields(i, user)}
+    out = {"id": i.id, "notice_id": i.notice_id, "unit_id": i.unit_id, "unit_name": i.unit.name,
+           "seq": i.seq, "category": i.category, "category_label": i.category_label,
+           "problem": i.problem, "requirement": i.requirement, "due_date": iso(i.due_date),
+           "requested_due_date": iso(i.requested_due_date), "is_overdue": days > 0,
+           "days_overdue": days, "overdue_working_days": item_working_days_overdue(i),
+           "waiting_working_days": item_waiting_working_days(i),
+           "responsible_person": i.responsible_person, "due_workdays": i.due_workdays,
+           "notice_number": i.notice.doc_number if i.notice else "",
+           "measures": i.measures, **state_fields(i, user)}
+    if detail:
+        from ..services.items import evidence_of, latest_office_word
 
+        word = latest_office_word(i)
+        out["latest_office_word"] = ({"action": word.trigger, "comment": word.comment, "at": iso(word.created_at)}
+                                     if word else None)
+        out["extensions"] = [extension_json(e) for e in i.extensions]
+        out["evidence"] = [evidence_json(a) for a in evidence_of(i, user)]
+    return out
+
+
+DRAFT_ITEM = exact({
+    "problem": {"type": "string"}, "requirement": {"type": "string"}, "category": enum_of(ITEM_CATEGORIES),
+    "responsible": {"type": "string"}, "due_date": NULLABLE_DATE,
+    "due_workdays": {"type": ["integer", "null"], "minimum": 1}})
 
 NOTICE = schema("Notice", exact({
     "id": ID_SCHEMA, "unit_id": ID_SCHEMA, "unit_name": {"type": "string"},
-    "cycle_id": NULLABLE_ID, "source": enum_of(NOTICE_SOURCES),
+    "cycle_id": NULLABLE_ID, "inspection_id": NULLABLE_ID, "source": enum_of(NOTICE_SOURCES),
     "source_label": {"type": "string", "enum": list(NOTICE_SOURCES.values())},
-    "title": {"type": "string", "minLength": 1}, "issued_at": DATETIME_SCHEMA,
-    "items": {"type": "array", "items": ITEM, "minItems": 1}}))
+    "title": {"type": "string", "minLength": 1}, "issued_at": {"type": ["string", "null"], "format": "date-time"},
+    "doc_number": {"type": "string", "description": "文号，如〔2026〕3号；草稿为空"},
+    "draft_items": {"type": ["array", "null"], "items": DRAFT_ITEM, "description": "草稿中的整改事项；下发后为 null"},
+    "items": {"type": "array", "items": ITEM}, **state_props(Notice)}))
 
 NOTICE_INPUT = schema("NoticeInput", {"type": "object", "required": ["unit_id", "source", "title", "items"],
                                       "properties": {
-    "unit_id": ID_SCHEMA, "cycle_id": NULLABLE_ID,
+    "unit_id": ID_SCHEMA, "cycle_id": NULLABLE_ID, "inspection_id": NULLABLE_ID,
     "source": {"type": "string", "enum": list(NOTICE_SOURCES) + list(NOTICE_SOURCES.values()),
                "description": "来源编号或中文名称"},
     "title": text(MAX_LEN["title"]),
+    "doc_seq": {**ID_SCHEMA, "description": "文号序号；默认当年下一个"},
+    "draft": {"type": "boolean", "description": "只保存草稿（审核后再下发）"},
     "issued_on": {**DATE_SCHEMA, "description": "下发日期，不晚于今天；默认今天"},
     "items": {"type": "array", "items": ITEM_INPUT, "minItems": 1, "maxItems": 200}}})
 
 
 def notice_json(n, user) -> dict:
     return {"id": n.id, "unit_id": n.unit_id, "unit_name": n.unit.name, "cycle_id": n.cycle_id,
-            "source": n.source, "source_label": n.source_label, "title": n.title, "issued_at": iso(n.issued_at),
-            "items": [item_json(i, user) for i in n.items]}
+            "inspection_id": n.inspection_id, "source": n.source, "source_label": n.source_label,
+            "title": n.title, "issued_at": iso(n.issued_at), "doc_number": n.doc_number,
+            "draft_items": n.draft_items, "items": [item_json(i, user) for i in n.items], **state_fields(n, user)}
 
 
 SCORE_INPUT = {"type": "number", "minimum": 0, "maximum": 115, "description": "0–115（含至多 15 分加分），保留两位小数"}
@@ -220,7 +288,10 @@ TRANSITION_FIELDS = {
     "new_due_date": {**DATE_SCHEMA, "description": "延期后的时限：晚于当前时限，不早于今天"},
     "url": {"type": "string", "maxLength": 500, "description": "报备的公示网址"},
     "note": text(MAX_LEN["comment"], required=False),
-    "people": {"type": "array", "maxItems": 50, "items": {"type": "object"}, "description": "报备的人员名单"}}
+    "people": {"type": "array", "maxItems": 50, "items": {"type": "object"}, "description": "报备的人员名单"},
+    "approved_due_date": {**DATE_SCHEMA, "description": "批准延期时可另定时限：晚于当前时限，不早于今天"},
+    "doc_seq": {**ID_SCHEMA, "description": "文号序号；默认当年下一个"},
+    "issued_on": {**DATE_SCHEMA, "description": "下发日期，不晚于今天；默认今天"}}
 
 
 def transition_input(name: str, model) -> dict:

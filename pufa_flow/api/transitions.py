@@ -4,12 +4,12 @@ from __future__ import annotations
 from flask import jsonify
 
 from ..errors import ValidationFailed
-from ..models import Cycle, Filing, RectificationItem, UnitAssessment
+from ..models import Cycle, Filing, Notice, RectificationItem, UnitAssessment
 from ..models.scoping import get_visible
 from ..services import self_assessment, workflow
 from .base import current_api_user, json_body, require_roles
-from .serializers import (ASSESSMENT, CYCLE, HISTORY_ENTRY, ITEM, assessment_json, exact, transition_input,
-                          cycle_json, history_json, item_json)
+from .serializers import (ASSESSMENT, CYCLE, HISTORY_ENTRY, ITEM, NOTICE, assessment_json, exact, transition_input,
+                          cycle_json, history_json, item_json, notice_json)
 from .spec import endpoint
 
 KINDS = {
@@ -17,6 +17,8 @@ KINDS = {
     "assessments": (UnitAssessment, "assessment_id", assessment_json, ASSESSMENT, "单位考评",
                     "AssessmentTransitionInput"),
     "items": (RectificationItem, "item_id", item_json, ITEM, "整改事项", "ItemTransitionInput"),
+    "notices": (Notice, "notice_id", notice_json, NOTICE, "整改通知书（审核通过、退回修改、下发）",
+                "NoticeTransitionInput"),
 }
 
 
@@ -49,8 +51,14 @@ def _fire(model, serialize, object_id: int):
             raise ValidationFailed({k: "该操作不接受此字段（自测得分由系统按得分表计算）" for k in body})
         self_assessment.submit(obj, actor=user, comment=comment, expected_version=version)
         return jsonify(serialize(obj, user))
-    workflow.fire(obj, trigger, actor=user, comment=comment, force=force, data=body,
-                  expected_version=version)
+    fire = workflow.fire
+    if model is RectificationItem:  # extension records and the deadline hook
+        from ..services.items import fire_item as fire
+    fire(obj, trigger, actor=user, comment=comment, force=force, data=body, expected_version=version)
+    if model is Notice and trigger == "issue":
+        obj.issued_by_id = user.id
+        from ..extensions import db
+        db.session.commit()
     return jsonify(serialize(obj, user))
 
 

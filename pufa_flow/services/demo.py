@@ -23,8 +23,8 @@ from ..models import Contact, CycleAssignment, Unit, User, UnitAssessment
 from . import cycles, demo_filings, notices, workflow
 from . import self_assessment as workspace
 from .calendar import calendar, today
-from .demo_data import (GRADED_UNITS_2023, GIVEN, PROBLEMS, SELF_PROBLEMS, SELF_REPORT, SURNAMES,
-                        WITHOUT_ENFORCEMENT)
+from .demo_data import (GIVEN, GRADED_UNITS_2023, INSPECTION_BODIES, INSPECTION_PLAN, INSPECTION_PROBLEMS, PROBLEMS,
+                        SELF_PROBLEMS, SELF_REPORT, SURNAMES, WITHOUT_ENFORCEMENT)
 from .transaction import transaction
 
 DEMO_PASSWORD = "demo1234"
@@ -254,6 +254,96 @@ def _notices(units, unit_users, office, rng) -> None:
             _move_item(item, target, unit_users[name], office, issued)
 
 
+# what happens to an item of the inspection, step by step: (trigger, who, days after issue, data, comment)
+def _inspection_steps(path: str, item, other_unit_id: int) -> list[tuple]:
+    submit = ("submit", "unit", None, {"measures": "已制定整改方案并逐项落实，佐证材料已上传。"}, None)
+    ack = ("acknowledge", "unit", 2, {}, None)
+    due_offset = (item.due_date - item.notice_issued_on).days
+    late = due_offset + 12  # closed well after the deadline
+    return {
+        "issued": [], "issued_overdue": [],
+        "in_progress": [ack],
+        "overdue": [ack],
+        "waiting": [ack, submit[:2] + (due_offset - 3,) + submit[3:]],
+        "closed_on_time": [ack, ("evidence", "unit", due_offset - 6, {}, None),
+                           submit[:2] + (due_offset - 5,) + submit[3:],
+                           ("verify", "office", due_offset - 2, {}, "材料齐全，整改到位，同意销号")],
+        "sent_back_closed_late": [ack, submit[:2] + (due_offset - 4,) + submit[3:],
+                                  ("send_back", "office", due_offset - 1, {}, "缺少党组会议记录，请补充后重新提交"),
+                                  ("evidence", "unit", late - 2, {}, None),
+                                  submit[:2] + (late - 1,) + submit[3:],
+                                  ("verify", "office", late, {}, "补充材料齐全，同意销号")],
+        "extension_approved_other_date": [ack, ("request_extension", "unit", 10,
+                                                {"new_due_date": (item.due_date + timedelta(days=45)).isoformat()},
+                                                "需经党组会议研究，会期在下月"),
+                                          ("approve_extension", "office", 12,
+                                           {"approved_due_date": (item.due_date + timedelta(days=30)).isoformat()},
+                                           "同意延期，但须在30日内完成")],
+        "extension_denied": [ack, ("request_extension", "unit", 8,
+                                   {"new_due_date": (item.due_date + timedelta(days=60)).isoformat()}, "人员不足"),
+                             ("deny_extension", "office", 10, {}, "理由不充分，请按原时限完成")],
+        "extension_pending": [ack, ("request_extension", "unit", 20,
+                                    {"new_due_date": (item.due_date + timedelta(days=30)).isoformat()},
+                                    "案卷数量较多，需延长时限集中整改")],
+        "cancelled": [("cancel", "office", 6, {}, "该问题已在考评整改通知书中下发，本条撤销")],
+        "reassigned": [("reassign", "office", 3, {"unit_id": other_unit_id}, "该项职责已调整至区司法局")],
+    }[path]
+
+
+def _evidence(item, unit_user, n: int) -> None:
+    """A photo and a scanned report as evidence (tiny but real PNG and PDF files)."""
+    from . import items as item_service
+
+    png = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS"
+           b"\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\xcf\xc0\x00\x00\x03\x01\x01\x00\xc9\xfe\x92\xef\x00\x00\x00"
+           b"\x00IEND\xaeB`\x82")
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    item_service.add_evidence(item, [(f"整改现场照片{n}.png", png), (f"整改情况报告{n}.pdf", pdf)], actor=unit_user)
+
+
+def _inspection(units, unit_users, office) -> None:
+    """This year's 督查 (modelled on 002): notices issued through draft → review → issue, items on every path."""
+    from . import inspections, items as item_service
+
+    now = today()
+    start = now - timedelta(days=80)
+    with _on(start):
+        inspection = inspections.create_inspection({
+            "name": f"{now.year}年全区法治建设工作督查", "starts_on": start.isoformat(),
+            "ends_on": (start + timedelta(days=2)).isoformat(), "bodies": INSPECTION_BODIES,
+            "unit_ids": [units[name].id for name, _, _ in INSPECTION_PLAN]}, actor=office)
+    problems = iter(INSPECTION_PROBLEMS * 3)
+    for name, age, plan in INSPECTION_PLAN:
+        issued = now - timedelta(days=age)
+        drafted = []
+        for deadline, _ in plan:
+            category, problem, requirement = next(problems)
+            due = ({"due_workdays": int(deadline[:-2])} if isinstance(deadline, str)
+                   else {"due_date": (issued + timedelta(days=deadline)).isoformat()})
+            drafted.append({"category": category, "problem": problem, "requirement": requirement,
+                            "responsible": _person(random.Random(name + problem)), **due})
+        with _on(issued - timedelta(days=3)):
+            notice = notices.create_draft({"unit_id": units[name].id, "inspection_id": inspection.id,
+                                           "title": inspections.notice_title(inspection, name),
+                                           "items": drafted}, actor=office)
+        with _on(issued - timedelta(days=1)):
+            workflow.fire(notice, "review", actor=office)
+        with _on(issued):
+            notices.issue(notice, actor=office)
+        for item, (_, path) in zip(notice.items, plan):
+            item.notice_issued_on = issued
+            unit_user = unit_users[name]
+            for n, (trigger, who, day, data, comment) in enumerate(_inspection_steps(path, item, units["区司法局"].id)):
+                actor = unit_user if who == "unit" else office
+                with _on(issued + timedelta(days=day), step=item.seq * 10 + n):
+                    if trigger == "evidence":
+                        _evidence(item, unit_user, item.id)
+                    elif trigger == "reassign":
+                        item_service.reassign(item, data["unit_id"], comment, actor=office)
+                    else:
+                        item_service.fire_item(item, trigger, actor=actor, data=data, comment=comment)
+
+
 def load(seed: int = 2023) -> dict:
     rng = random.Random(seed)
     with _on(date(2023, 9, 1)):
@@ -263,6 +353,7 @@ def load(seed: int = 2023) -> dict:
     _current_cycle(units, unit_users, office, staff, rng)
     _notices(units, unit_users, office, rng)
     demo_filings.load(units, unit_users, office, _on)
+    _inspection(units, unit_users, office)
     return {"units": len(units), "users": len(unit_users) + len(staff)}
 
 

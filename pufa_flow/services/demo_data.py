@@ -72,3 +72,32 @@ SELF_REPORT = (
     "三、存在的问题\n详见问题清单。\n"
     "四、下一步打算\n针对问题逐项制定整改措施，明确时限和责任人，确保整改到位。"
 )
+#: the inspection (督查) of this year, modelled on 002's county inspection: its bodies and findings
+INSPECTION_BODIES = "区委依法治区办、区委政法委、区委督查室、区政府督查室"
+INSPECTION_PROBLEMS = [
+    ("organisation", "未将法治建设工作纳入党组重要议程，党政主要负责人未亲自研究部署法治建设工作。",
+     "党组每年至少专题研究一次法治建设工作，主要负责人履行推进法治建设第一责任人职责。"),
+    ("enforcement", "重大行政决策程序不规范，需要公众参与的决策事项征求意见期限不足30日。",
+     "严格执行重大行政决策程序规定，征求意见期限不少于30日，并留存记录。"),
+    ("enforcement", "法律顾问未参与重大行政决策和行政规范性文件合法性审核，作用发挥不够。",
+     "健全法律顾问参与决策机制，规范性文件出台前须经合法性审核。"),
+    ("enforcement", "行政执法“三项制度”落实不到位，执法记录仪配备少、使用不规范。",
+     "配齐执法记录仪，建立音像记录制度，实现执法全过程记录。"),
+    ("enforcement", "行政执法案卷制作不规范，笔录内容不规范、司法救济途径告知有误。",
+     "开展案卷自查，按标准整改在办案卷，组织执法人员案卷制作培训。"),
+    ("planning", "普法责任清单、“四清单一方法”未及时报送和公示。", "完善并公示普法责任清单，报区普法办备案。"),
+    ("organisation", "未建立专兼职普法队伍，人员变动后未及时更新。", "明确普法联络员，人员变动后10个工作日内报备。"),
+    ("archives", "普法档案未按终期验收指标体系整理，电子版档案未按要求上报。",
+     "按验收指标体系整理纸质和电子档案，按期报送。"),
+    ("public", "未建立本单位“以案释法”案例库，未定期发布典型案例。", "建立案例库，每半年至少发布1个典型案例。"),
+    ("other", "普法信息简报数量较少，开展的普法活动未及时编写简报。", "每季度至少报送1期普法工作信息简报。"),
+]
+#: (unit, days since issue, [(deadline: days after issue or "Nwd" working days, path)])
+INSPECTION_PLAN = [
+    ("区市场监管局", 75, [("20wd", "closed_on_time"), ("15wd", "overdue"), (30, "sent_back_closed_late")]),
+    ("区民政局", 75, [("10wd", "overdue"), (40, "extension_approved_other_date"), ("25wd", "waiting")]),
+    ("区医保局", 70, [(30, "extension_denied"), ("10wd", "issued_overdue"), (80, "in_progress")]),
+    ("区文旅广体局", 70, [(45, "extension_pending"), ("20wd", "closed_on_time"), (25, "cancelled")]),
+    ("区统计局", 70, [("10wd", "reassigned"), (60, "in_progress")]),
+    ("区退役军人事务局", 70, [("5wd", "overdue"), (90, "issued")]),
+]

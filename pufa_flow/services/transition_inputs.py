@@ -51,6 +51,22 @@ def _new_due_date(obj, data, errors):
     return {}, {"new_due_date": new}
 
 
+def _approved_due_date(obj, data, errors):
+    """The office may approve another date than asked; never one earlier than the current deadline."""
+    new = clean_date(data.get("approved_due_date"), "approved_due_date", "批准的时限", errors, required=False)
+    if new is not None and new <= obj.due_date:
+        errors["approved_due_date"] = f"批准的时限应晚于当前时限 {obj.due_date.isoformat()}"
+    elif new is not None and new < today():
+        errors["approved_due_date"] = "批准的时限不能早于今天"
+    return {}, ({"approved_due_date": new} if new else {})
+
+
+def _notice_issue(obj, data, errors):
+    from .notices import clean_issue
+
+    return {}, clean_issue(obj, data, errors)
+
+
 #: cleaner names used by ``Transition.cleaner`` -> the function that checks them
 CLEANERS = {
     "self_score": _self_score,
@@ -59,6 +75,8 @@ CLEANERS = {
     "measures": _measures,
     "new_due_date": _new_due_date,
     "filing_submission": _filing_submission,
+    "approved_due_date": _approved_due_date,
+    "notice_issue": _notice_issue,
 }
 
 

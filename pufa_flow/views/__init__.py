@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask import flash, g, redirect, render_template, request, session, url_for
 from flask_login import AnonymousUserMixin, login_url
 
-from . import (account, attachments, audit, auth, calendar, cycles, diagrams, errors, evaluation, imports, items, main,
-               notices, reminders, units, users, workflow_actions)
+from . import (account, attachments, audit, auth, board, calendar, cycles, diagrams, errors, evaluation, feeds, imports,
+               inspections, items, main, notices, reminders, units, users, workflow_actions)
 from . import frameworks, self_assessment  # noqa: F401  (self_assessment: the 自评 workspace, on the cycles blueprint)
 from . import filings
 
@@ -52,7 +52,8 @@ def init_app(app) -> None:
         return render_template("auth/login.html", form=LoginForm(),
                                login_action=url_for("auth.login", next=request.full_path.rstrip("?"))), 401
 
-    for module in (auth, account, main, attachments, units, users, audit, imports, cycles, notices, items,
-                   workflow_actions, diagrams, calendar, evaluation, reminders, frameworks, filings):
+    for module in (auth, account, main, attachments, units, users, audit, imports, cycles, inspections, notices, items,
+                   board, feeds, workflow_actions, diagrams, calendar, evaluation, reminders, frameworks, filings):
         app.register_blueprint(module.bp)
+    app.register_blueprint(board.exports_bp)
     errors.init_app(app)

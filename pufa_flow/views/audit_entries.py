@@ -27,6 +27,9 @@ ACTIONS = {
     "self_assessment.report_text": "保存自评报告", "self_assessment.self_report": "上传自评报告",
     "self_assessment.self_evidence": "上传佐证材料",
     "filing_type.create": "新增报备事项", "filing_type.update": "修改报备事项",
+    "notice.draft": "起草整改通知书", "notice.update": "修改整改通知书", "inspection.create": "新建督查",
+    "inspection.update": "修改督查", "inspection.import": "导入整改事项", "item.evidence": "上传佐证材料",
+    "item.note": "记录整改进展", "item.reassign": "改派整改事项", "item.remind": "催办", "item.extend": "普法办延期",
 }
 
 FIELDS = {
@@ -42,6 +45,9 @@ FIELDS = {
     "quotas": "抽取数", "forced_in": "指定纳入", "forced_out": "指定排除", "sampled": "抽中单位数",
     "dropped_from_teams": "移出小组的单位", "team_id": "小组编号", "leader_id": "组长", "member_ids": "成员",
     "affiliation": "身份类别", "organisation": "工作单位", "filename": "文件名", "ranges": "段数",
+    "files": "文件", "from_unit_id": "原责任单位", "to_unit_id": "改派至单位", "notices": "整改通知书数",
+    "rejected_rows": "未通过检查的行数", "issued": "直接下发", "units": "单位数", "doc_year": "文号年度",
+    "doc_seq": "文号序号", "due_dates": "整改时限", "issued_at": "下发时间", "approved_due_date": "批准的时限",
 }
 
 #: value vocabularies by field, so a stored code reads as its label
@@ -62,7 +68,7 @@ class Entry:
 
 
 #: data keys holding a UTC time as ISO text, shown in the office's zone
-TIMES = {"locked_until"}
+TIMES = {"locked_until", "issued_at"}
 
 
 def _local_time(text: str) -> str:

@@ -44,7 +44,8 @@ def init_app(app) -> None:
 
     @app.errorhandler(AppError)
     def app_error(exc: AppError):
-        if _is_api():  # raised before routing (the request guard) on a path no API route matches
+        # the request guard refuses before routing: an /api path no route matched gets the envelope too
+        if _is_api():
             return handle_app_error(exc)
         return _page(exc.status, exc.message)
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from workflows import ASSESSMENT, CYCLE, FILING, ITEM, WORKFLOWS, Guard, Transition, Workflow, WorkflowDefinition
+from workflows import ASSESSMENT, CYCLE, FILING, ITEM, NOTICE, WORKFLOWS, Guard, Transition, Workflow, WorkflowDefinition
 
 REPO = Path(__file__).resolve().parents[2]
 O, U, E, P = "office", "unit", "evaluator", "panel"
@@ -25,10 +25,16 @@ EXPECTED_STATES = {
         "extension_requested": "申请延期", "closed": "已销号", "cancelled": "已撤销",
     },
     "filing": {"pending": "待报送", "submitted": "已报送", "returned": "退回修改", "received": "已接收"},
+    "notice": {"draft": "草稿", "reviewed": "已审核", "issued": "已下发"},
 }
 
 # trigger, sources, dest, roles, label, guards, effects, requires_comment
 EXPECTED_TRANSITIONS = {
+    "notice": [
+        ("review", ("draft",), "reviewed", {O}, "审核通过", [], (), False),
+        ("return_to_draft", ("reviewed",), "draft", {O}, "退回修改", [], (), True),
+        ("issue", ("reviewed",), "issued", {O}, "下发", [], ("apply_issue",), False),
+    ],
     "cycle": [
         ("start", ("draft",), "self_assessment", {O}, "启动",
          [("has_units", "已纳入考评单位"), ("has_phase_dates", "各阶段日期已填写")], (), False),
@@ -78,11 +84,12 @@ EXPECTED_OPEN = {
     "assessment": {"pending", "submitted", "returned", "accepted", "scored", "graded"},
     "item": {"issued", "in_progress", "submitted", "extension_requested"},
     "filing": {"pending", "submitted", "returned"},
+    "notice": {"draft", "reviewed"},
 }
 
 
 def test_registry():
-    assert WORKFLOWS == {"cycle": CYCLE, "assessment": ASSESSMENT, "item": ITEM, "filing": FILING}
+    assert WORKFLOWS == {"cycle": CYCLE, "assessment": ASSESSMENT, "item": ITEM, "notice": NOTICE, "filing": FILING}
     assert {name: wf.name for name, wf in WORKFLOWS.items()} == {n: n for n in WORKFLOWS}
     assert (CYCLE.definition.label, ASSESSMENT.definition.label, ITEM.definition.label) == (
         "考评周期", "单位考评", "整改事项")

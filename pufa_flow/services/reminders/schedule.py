@@ -2,7 +2,8 @@
 
 ``replan(obj)`` is called in the transaction of every change that can move a
 deadline or end the chase: each transition (``workflow.fire``), the issue of
-a notice, and whoever else moves a deadline. It is cheap and idempotent.
+a notice (its transition re-plans each of its new items), and whoever else
+moves a deadline. It is cheap and idempotent.
 
 A unit's self-assessment (自评) is chased while the cycle is in its
 自评 phase and the unit has not handed it in (pending, or returned to it):
@@ -26,7 +27,7 @@ from notifications.policy import next_due
 
 from ...clock import utcnow
 from ...extensions import db
-from ...models import Cycle, RectificationItem, ReminderSchedule, UnitAssessment
+from ...models import Cycle, Notice, RectificationItem, ReminderSchedule, UnitAssessment
 from . import recipients
 from .context import aware, local_day, naive_utc, policy, workdays
 
@@ -61,6 +62,13 @@ def replan(obj, *, now: datetime | None = None, calendar=None) -> None:
     """Make ``obj``'s next-reminder rows match its state; flushes nothing else."""
     if isinstance(obj, Cycle):
         return replan_cycle(obj, now=now, calendar=calendar)
+    if isinstance(obj, Notice):
+        # issuing creates the items (their clocks start then); a draft has none to chase
+        if obj.status == "issued":
+            db.session.flush()
+            for item in obj.items:
+                replan(item, now=now, calendar=calendar)
+        return
     if not isinstance(obj, (RectificationItem, UnitAssessment)):
         return
     now = aware(now or utcnow())
