@@ -5,44 +5,46 @@ from flask import jsonify, request
 
 from ..clock import as_utc
 from ..errors import BadRequest
-from ..models import RectificationItem
+from ..models import CHANNELS_OUTBOX, OUTBOX_STATES, RectificationItem
 from ..models.scoping import get_visible
 from ..services.reminders import inbox, log, preview, resend
 from .base import current_api_user, paginate, require_roles
-from .spec import endpoint, page_of, pagination_params, schema
+from .spec import endpoint, enum_of, exact, page_of, pagination_params, schema
 
 
 def _time(value):
     return as_utc(value).isoformat() if value else None
 
 
-MESSAGE = schema("OutboxMessage", {"type": "object", "required": ["id", "channel", "status"], "properties": {
-    "id": {"type": "integer"}, "channel": {"type": "string"}, "channel_label": {"type": "string"},
+MESSAGE_PROPS = {
+    "id": {"type": "integer"}, "channel": enum_of(CHANNELS_OUTBOX), "channel_label": {"type": "string"},
     "recipient": {"type": "string"}, "recipient_role": {"type": "string"}, "recipient_name": {"type": "string"},
     "kind": {"type": "string"}, "local_day": {"type": "string", "format": "date"},
     "subject": {"type": "string"}, "body": {"type": "string"},
     "object_type": {"type": ["string", "null"]}, "object_id": {"type": ["integer", "null"]},
-    "status": {"type": "string"}, "status_label": {"type": "string"}, "attempts": {"type": "integer"},
+    "status": enum_of(OUTBOX_STATES), "status_label": {"type": "string"}, "attempts": {"type": "integer"},
     "last_error": {"type": ["string", "null"]}, "provider_message_id": {"type": ["string", "null"]},
-    "created_at": {"type": "string"}, "send_after": {"type": "string"}, "sent_at": {"type": ["string", "null"]},
-    "read": {"type": "boolean"}}})
+    "created_at": {"type": "string"}, "send_after": {"type": "string"}, "sent_at": {"type": ["string", "null"]}}
+MESSAGE = schema("OutboxMessage", exact(MESSAGE_PROPS))
+#: an inbox message also says whether its reader has read it
+INBOX_MESSAGE = schema("InboxMessage", exact({**MESSAGE_PROPS, "read": {"type": "boolean"}}))
 
-TIMELINE = schema("ReminderTimeline", {"type": "object", "required": ["planned", "sent"], "properties": {
+TIMELINE = schema("ReminderTimeline", exact({
     "next_at": {"type": ["string", "null"]},
     "unreachable": {"type": "array", "items": {"type": "string"}},
-    "planned": {"type": "array", "items": {"type": "object", "properties": {
+    "planned": {"type": "array", "items": exact({
         "at": {"type": "string"}, "kind": {"type": "string"}, "stage": {"type": "string"},
         "role": {"type": "string"}, "channel": {"type": "string"}, "address": {"type": "string"},
-        "name": {"type": "string"}, "past": {"type": "boolean"}}}},
-    "sent": {"type": "array", "items": MESSAGE}}})
+        "name": {"type": "string"}, "past": {"type": "boolean"}})},
+    "sent": {"type": "array", "items": MESSAGE}}))
 
-STATUS = schema("ReminderStatus", {"type": "object", "properties": {
+STATUS = schema("ReminderStatus", exact({
     "last_sweep": {"type": ["string", "null"]}, "last_delivery": {"type": ["string", "null"]},
     "last_digest": {"type": ["string", "null"]}, "queued": {"type": "integer"}, "sending": {"type": "integer"},
     "failed": {"type": "integer"}, "sent": {"type": "integer"}, "open_deadlines": {"type": "integer"},
-    "next_at": {"type": ["string", "null"]}}})
+    "next_at": {"type": ["string", "null"]}}))
 
-READ = schema("InboxRead", {"type": "object", "required": ["marked"], "properties": {"marked": {"type": "integer"}}})
+READ = schema("InboxRead", exact({"marked": {"type": "integer"}}))
 
 
 def message_json(m, read: bool | None = None) -> dict:
@@ -58,7 +60,7 @@ def message_json(m, read: bool | None = None) -> dict:
     return out
 
 
-@endpoint("/inbox", "GET", summary="我的站内消息（最新在前）", tag="reminders", response=page_of(MESSAGE),
+@endpoint("/inbox", "GET", summary="我的站内消息（最新在前）", tag="reminders", response=page_of(INBOX_MESSAGE),
           query=pagination_params(), errors=("400", "401"))
 @require_roles()
 def list_inbox():
