@@ -40,6 +40,11 @@ SELF_SERVICE = {
     "account.revoke": "revokes one's own API token",
     "api.revoke_token": "revokes one's own API token",
     "api.change_password": "changes one's own password",
+    # the reminders inbox: marking one's own 站内消息 read touches no shared data (a leader's inbox is
+    # empty: another inbox's message is 404, read-all marks none; see test_reminders_pages)
+    "reminders.mark_read": "marks a message of one's own inbox read",
+    "reminders.mark_all_read": "marks one's own inbox read",
+    "api.read_inbox_message": "marks a message of one's own inbox read",
 }
 
 
