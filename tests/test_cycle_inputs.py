@@ -102,24 +102,47 @@ def assessment(make_unit, make_user, office_user):
     return db.session.scalars(sa.select(UnitAssessment)).one(), unit_user
 
 
-@pytest.mark.parametrize("value, words", [
-    ("九十二", "自测得分必须是数字"), ("-1", "自测得分应在 0 到 115 之间"), (115.01, "应在 0 到 115 之间"),
-])
-def test_a_bad_self_score_is_refused(assessment, value, words):
+@pytest.mark.parametrize("value", ["92", 115, "九十二", None])
+def test_a_typed_self_score_is_refused(assessment, value):
+    """Issue 11: the 自测得分 is computed from the saved 自测得分表 at submit, never typed."""
     a, unit_user = assessment
-    before = (a.status, a.version, counts())
+    before = (a.status, a.version, a.self_score, counts())
     with pytest.raises(ValidationFailed) as info:
         workflow.fire(a, "submit", actor=unit_user, data={"self_score": value})
-    assert words in info.value.fields["self_score"]
+    assert info.value.fields == {"self_score": "该操作不接受此字段"}
     db.session.expire_all()
     a = db.session.get(UnitAssessment, a.id)
-    assert (a.status, a.version, counts()) == before
+    assert (a.status, a.version, a.self_score, counts()) == before
 
 
-def test_the_score_bounds_are_inclusive_and_kept_to_the_cent(assessment):
+@pytest.fixture
+def accepted(assessment, office_user):
+    """An assessment submitted and accepted: the office may now type the 评议得分."""
     a, unit_user = assessment
-    workflow.fire(a, "submit", actor=unit_user, data={"self_score": "115"})
-    assert str(a.self_score) == "115.00"
+    workflow.fire(a, "submit", actor=unit_user)
+    workflow.fire(a, "accept", actor=office_user)
+    return a, office_user
+
+
+@pytest.mark.parametrize("value, words", [
+    ("九十二", "评议得分必须是数字"), ("-1", "评议得分应在 0 到 115 之间"), (115.01, "应在 0 到 115 之间"),
+])
+def test_a_bad_review_score_is_refused(accepted, value, words):
+    a, office_user = accepted
+    before = (a.status, a.version, counts())
+    with pytest.raises(ValidationFailed) as info:
+        workflow.fire(a, "finalize_score", actor=office_user, data={"review_score": value})
+    assert words in info.value.fields["review_score"]
+    db.session.expire_all()
+    a = db.session.get(UnitAssessment, a.id)
+    assert (a.status, a.version, a.review_score, counts()) == (*before[:2], None, before[2])
+
+
+@pytest.mark.parametrize("value, kept", [("115", "115.00"), (0, "0.00"), ("92.5", "92.50")])
+def test_the_score_bounds_are_inclusive_and_kept_to_the_cent(accepted, value, kept):
+    a, office_user = accepted
+    workflow.fire(a, "finalize_score", actor=office_user, data={"review_score": value})
+    assert (a.status, str(a.review_score)) == ("scored", kept)
 
 
 # -- what an item's triggers carry ------------------------------------------------------------

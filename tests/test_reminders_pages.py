@@ -9,7 +9,7 @@ from reminders_support import add_contacts, issue_item, local, recorders, rows
 
 from notifications.channels import DeliveryError
 from pufa_flow.extensions import db
-from pufa_flow.models import AuditEvent, OutboxMessage
+from pufa_flow.models import AuditEvent, InboxRead, OutboxMessage
 from pufa_flow.services.reminders import deliver, sweep
 
 
@@ -38,6 +38,20 @@ def test_inbox_count_list_and_mark_read(client, login, world):
     assert client.post(f"/inbox/{theirs.id}/read").status_code == 404
     assert client.post(f"/inbox/{mine.id}/read").status_code == 302
     assert "未读消息" not in client.get("/items/").get_data(as_text=True)
+
+
+def test_a_leader_marks_only_their_own_inbox_read(client, login, token_for, make_user, world):
+    """Marking read is self-service for every role; a viewer's inbox is empty, so it touches nothing."""
+    viewer = make_user("viewer")
+    unread = sa.select(sa.func.count()).select_from(InboxRead)
+    before = db.session.scalar(unread)
+    message = rows(OutboxMessage.channel == "in_app")[0]
+    assert client.post(f"/api/v1/inbox/{message.id}/read", headers=token_for(viewer)).status_code == 404
+    login(viewer)
+    assert client.post(f"/inbox/{message.id}/read").status_code == 404
+    assert client.post("/inbox/read-all").status_code == 302
+    assert "已将 0 条消息标为已读" in client.get("/inbox/").get_data(as_text=True)
+    assert db.session.scalar(unread) == before
 
 
 def test_delivery_log_filters_and_resend(client, login, world):

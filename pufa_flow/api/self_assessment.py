@@ -13,88 +13,130 @@ from ..models.scoping import get_visible
 from ..services import cycles as cycle_service
 from ..services import frameworks as framework_service
 from ..services import self_assessment as service
+from ..services.validation import MAX_LEN
 from ..services.self_assessment_exports import (XLSX_MIME, problem_list_docx, score_sheet_docx,
                                                 self_scores_xlsx)
 from .base import current_api_user, json_body, require_roles
 from .serializers import ASSESSMENT, CYCLE, assessment_json, iso
-from .spec import endpoint, schema
+from .spec import DATE_SCHEMA, ID_SCHEMA, endpoint, exact, schema
 
 NUM = {"type": ["string", "null"], "description": "十进制数字（字符串）"}
-RULE = schema("FrameworkRule", {"type": "object", "required": ["id", "text", "kind"], "properties": {
+RULE_KINDS = ["fixed", "per_unit", "whole", "tier"]
+TIERS = ["national", "provincial", "municipal"]
+RULE = schema("FrameworkRule", exact({
     "id": {"type": "string"}, "text": {"type": "string", "description": "附件2原文"},
-    "kind": {"type": "string", "enum": ["fixed", "per_unit", "whole", "tier"]},
+    "kind": {"type": "string", "enum": RULE_KINDS},
     "points": NUM, "per_unit": NUM, "cap": NUM, "requires_enforcement_power": {"type": "boolean"},
-    "applicable": {"type": "boolean"},
-    "tiers": {"type": "array", "items": {"type": "object", "properties": {
-        "key": {"type": "string"}, "label": {"type": "string"}, "points": NUM}}}}})
-FRAMEWORK = schema("Framework", {"type": "object", "required": ["id", "kind"], "properties": {
+    "applicable": {"type": "boolean", "description": "对所查看的单位是否适用（无单位时均为 true）"},
+    "tiers": {"type": "array", "items": exact({"key": {"type": "string"}, "label": {"type": "string"},
+                                               "points": NUM})}}))
+FRAMEWORK_COMMON = {
     "id": {"type": "string"}, "db_id": {"type": ["integer", "null"]}, "name": {"type": "string"},
-    "version": {"type": "string"}, "kind": {"type": "string", "enum": ["score_sheet", "checklist"]},
-    "unit_kind": {"type": ["string", "null"]}, "bonus_cap": NUM, "frozen": {"type": "boolean"},
-    "frozen_reason": {"type": ["string", "null"]},
-    "categories": {"type": "array", "items": {"type": "object", "properties": {
-        "key": {"type": "string"}, "name": {"type": "string"}, "max_points": NUM, "is_bonus": {"type": "boolean"},
-        "indicators": {"type": "array", "items": {"type": "object", "properties": {
-            "number": {"type": "integer"}, "title": {"type": "string"}, "content": {"type": "string"},
-            "max_points": NUM, "is_bonus": {"type": "boolean"}, "rules": {"type": "array", "items": RULE}}}}}}},
-    "items": {"type": "array", "items": {"type": "object", "properties": {
-        "number": {"type": "integer"}, "part": {"type": "string"}, "text": {"type": "string"},
-        "is_bonus": {"type": "boolean"}}}}}})
-INDICATOR_SCORE = {"type": "object", "properties": {
+    "version": {"type": "string"}, "unit_kind": {"type": ["string", "null"]}, "bonus_cap": NUM,
+    "frozen": {"type": "boolean"}, "frozen_reason": {"type": ["string", "null"]}}
+#: 评分表 (市直部门、镇街): categories of indicators with their deduction rules; 检查清单 (县区): items
+FRAMEWORK = schema("Framework", {"oneOf": [
+    exact({**FRAMEWORK_COMMON, "kind": {"type": "string", "enum": ["score_sheet"]},
+           "categories": {"type": "array", "items": exact({
+               "key": {"type": "string"}, "name": {"type": "string"}, "max_points": NUM,
+               "is_bonus": {"type": "boolean"},
+               "indicators": {"type": "array", "items": exact({
+                   "number": {"type": "integer"}, "title": {"type": "string"}, "content": {"type": "string"},
+                   "max_points": NUM, "is_bonus": {"type": "boolean"},
+                   "rules": {"type": "array", "items": RULE}})}})}}),
+    exact({**FRAMEWORK_COMMON, "kind": {"type": "string", "enum": ["checklist"]},
+           "items": {"type": "array", "items": exact({
+               "number": {"type": "integer"}, "part": {"type": "string"}, "text": {"type": "string"},
+               "is_bonus": {"type": "boolean"}})}})]})
+FRAMEWORK_INPUT = schema("FrameworkInput", {
+    "type": "object", "required": ["id", "name", "version", "kind"],
+    "description": "与 GET 返回的指标体系同形；编号、类型、版本号不能修改",
+    "properties": {"id": {"type": "string", "maxLength": 64}, "name": {"type": "string", "maxLength": 200},
+                   "version": {"type": "string", "maxLength": 20},
+                   "kind": {"type": "string", "enum": ["score_sheet", "checklist"]},
+                   "bonus_cap": {"type": ["string", "number", "null"]},
+                   "categories": {"type": "array", "items": {"type": "object"}},
+                   "items": {"type": "array", "items": {"type": "object"}}}})
+APPLIED = exact({"rule_id": {"type": "string"}, "count": {"type": ["integer", "null"]},
+                 "tier": {"type": ["string", "null"]}, "amount": NUM, "note": {"type": ["string", "null"]}})
+INDICATOR_SCORE = exact({
     "number": {"type": "integer"}, "title": {"type": "string"}, "max_points": NUM, "is_bonus": {"type": "boolean"},
-    "raw": NUM, "score": NUM, "capped": {"type": "boolean"}, "applied": {"type": "array", "items": {"type": "object"}}}}
-SELF_SCORE = schema("SelfScore", {"type": "object", "required": ["assessment_id", "total"], "properties": {
-    "assessment_id": {"type": "integer"}, "framework_kind": {"type": "string"}, "status": {"type": "string"},
-    "saved": {"type": "boolean"}, "entries": {"type": "array", "items": {"type": "object"}},
-    "categories": {"type": "array", "items": {"type": "object", "properties": {
-        "key": {"type": "string"}, "name": {"type": "string"}, "max_points": NUM, "score": NUM,
-        "indicators": {"type": "array", "items": INDICATOR_SCORE}}}},
-    "bonus": {"type": "object", "properties": {"indicators": {"type": "array", "items": INDICATOR_SCORE},
-                                                "raw": NUM, "score": NUM, "capped": {"type": "boolean"}}},
-    "base": NUM, "total": NUM, "answers": {"type": "object"}}})
+    "deducted": {**NUM, "description": "扣分（加分项为 null）"},
+    "earned": {**NUM, "description": "加分（扣分项为 null）"},
+    "raw": NUM, "score": NUM, "capped": {"type": "boolean"}, "applied": {"type": "array", "items": APPLIED}})
+SCORE_COMMON = {"assessment_id": {"type": "integer"}, "status": {"type": "string"},
+                "saved": {"type": "boolean"}}
+ANSWER_VALUES = list(service.ANSWERS)
+SELF_SCORE = schema("SelfScore", {"oneOf": [
+    exact({**SCORE_COMMON, "framework_kind": {"type": "string", "enum": ["score_sheet"]},
+           "entries": {"type": "array", "items": exact({
+               "rule_id": {"type": ["string", "null"]}, "count": {"type": ["integer", "null"]},
+               "tier": {"type": ["string", "null"]}, "note": {"type": ["string", "null"]},
+               "evidence": {"type": "array", "items": {"type": "integer"}}})},
+           "framework_id": {"type": "string"},
+           "categories": {"type": "array", "items": exact({
+               "key": {"type": "string"}, "name": {"type": "string"}, "max_points": NUM, "score": NUM,
+               "indicators": {"type": "array", "items": INDICATOR_SCORE}})},
+           "bonus": exact({"indicators": {"type": "array", "items": INDICATOR_SCORE},
+                           "raw": NUM, "score": NUM, "capped": {"type": "boolean"}}),
+           "base": NUM, "total": NUM}),
+    exact({**SCORE_COMMON, "framework_kind": {"type": "string", "enum": ["checklist"]},
+           "entries": {"type": "array", "items": exact({
+               "item": {"type": "integer"}, "answer": {"type": "string", "enum": ANSWER_VALUES},
+               "note": {"type": "string"}})},
+           "total": {"type": "null", "description": "检查清单不计分"},
+           "answers": exact({k: {"type": "integer", "minimum": 0} for k in ANSWER_VALUES})})]})
 SELF_SCORE_INPUT = schema("SelfScoreInput", {"type": "object", "required": ["entries"], "properties": {
-    "entries": {"type": "array", "maxItems": 500, "items": {"type": "object", "properties": {
-        "rule_id": {"type": "string"}, "count": {"type": ["integer", "null"], "minimum": 0},
-        "tier": {"type": "string", "enum": ["national", "provincial", "municipal"]},
-        "note": {"type": "string", "maxLength": 2000},
+    "entries": {"type": "array", "maxItems": 500, "items": {"type": "object", "additionalProperties": False,
+                                                            "properties": {
+        "rule_id": {"type": ["string", "null"]}, "count": {"type": ["integer", "null"], "minimum": 0},
+        "tier": {"type": ["string", "null"], "enum": TIERS + [None]},
+        "note": {"type": ["string", "null"], "maxLength": service.MAX_NOTE},
         "evidence": {"type": "array", "items": {"type": "integer"}},
         "item": {"type": "integer", "description": "检查清单（县区）：第几项"},
-        "answer": {"type": "string", "enum": ["done", "partial", "not_done"]}}}}},
+        "answer": {"type": "string", "enum": ANSWER_VALUES}}}}},
     "additionalProperties": False})
-PROBLEMS = schema("ProblemList", {"type": "object", "properties": {
-    "title": {"type": "string"}, "problems": {"type": "array", "items": {"type": "object", "properties": {
-        "title": {"type": "string"}, "body": {"type": "string"}}}},
-    "warnings": {"type": "array", "items": {"type": "string"}}}})
+PROBLEMS = schema("ProblemList", exact({
+    "title": {"type": "string"},
+    "problems": {"type": "array", "items": exact({"title": {"type": "string"}, "body": {"type": "string"}})},
+    "warnings": {"type": "array", "items": {"type": "string"}}}))
 PROBLEMS_INPUT = schema("ProblemListInput", {"type": "object", "required": ["problems"], "properties": {
-    "problems": {"type": "array", "maxItems": 30, "items": {"type": "object", "required": ["title"], "properties": {
-        "title": {"type": "string", "maxLength": 200}, "body": {"type": "string", "maxLength": 5000}}}}},
+    "problems": {"type": "array", "maxItems": service.MAX_PROBLEMS, "items": {
+        "type": "object", "required": ["title"], "additionalProperties": False, "properties": {
+            "title": {"type": "string", "maxLength": 200, "minLength": 1, "pattern": r"\S"},
+            "body": {"type": "string", "maxLength": 5000}}}}},
     "additionalProperties": False})
-CASE_PROPS = {"title": {"type": "string", "maxLength": 100}, "background": {"type": "string"},
-              "practice": {"type": "string"}, "lessons": {"type": "string"}}
-CASES = schema("InnovationCases", {"type": "object", "properties": {
-    "cases": {"type": "array", "items": {"type": "object", "properties": CASE_PROPS}},
-    "checks": {"type": "array", "items": {"type": "array", "items": {"type": "object"}}},
-    "required": {"type": "boolean"}}})
+CASE_KEYS = ("title", "background", "practice", "lessons")
+CASES = schema("InnovationCases", exact({
+    "cases": {"type": "array", "items": exact({k: {"type": "string"} for k in CASE_KEYS})},
+    "checks": {"type": "array", "items": {"type": "array", "items": exact({
+        "check": {"type": "string", "enum": ["title", "parts", "practice", "total"]},
+        "ok": {"type": "boolean"}, "detail": {"type": "string"}})}},
+    "required": {"type": "boolean"}}))
 CASES_INPUT = schema("InnovationCasesInput", {"type": "object", "required": ["cases"], "properties": {
-    "cases": {"type": "array", "maxItems": 5, "items": {"type": "object", "properties": CASE_PROPS}}},
+    "cases": {"type": "array", "maxItems": service.MAX_CASES, "items": {
+        "type": "object", "required": ["title"], "additionalProperties": False, "properties": {
+            "title": {"type": "string", "maxLength": 100, "minLength": 1, "pattern": r"\S"},
+            "background": {"type": ["string", "null"], "maxLength": 20000},
+            "practice": {"type": ["string", "null"], "maxLength": 20000},
+            "lessons": {"type": ["string", "null"], "maxLength": 20000}}}}},
     "additionalProperties": False})
-REPORT = schema("SelfReport", {"type": "object", "properties": {
-    "text": {"type": ["string", "null"]}, "files": {"type": "array", "items": {"type": "object", "properties": {
-        "id": {"type": "integer"}, "name": {"type": "string"}, "size": {"type": "integer"}}}}}})
+UPLOAD = exact({"id": {"type": "integer"}, "name": {"type": "string"}, "size": {"type": "integer"}})
+REPORT = schema("SelfReport", exact({"text": {"type": ["string", "null"]},
+                                     "files": {"type": "array", "items": UPLOAD}}))
 REPORT_INPUT = schema("SelfReportInput", {"type": "object", "required": ["text"], "properties": {
-    "text": {"type": "string", "maxLength": 50000}}, "additionalProperties": False})
-UPLOAD = {"type": "object", "properties": {"id": {"type": "integer"}, "name": {"type": "string"},
-                                           "size": {"type": "integer"}}}
-COMPLETENESS = schema("SelfAssessmentCompleteness", {"type": "object", "properties": {
+    "text": {"type": "string", "maxLength": service.MAX_REPORT}}, "additionalProperties": False})
+COMPLETENESS = schema("SelfAssessmentCompleteness", exact({
     "missing": {"type": "array", "items": {"type": "string"}}, "due_on": {"type": ["string", "null"]},
-    "late": {"type": "boolean"}, "return_reason": {"type": ["string", "null"]}}})
+    "late": {"type": "boolean"}, "return_reason": {"type": ["string", "null"]}}))
 EXTENSION_INPUT = schema("DeadlineExtensionInput", {"type": "object", "required": ["new_due_date", "reason"],
-                                                    "properties": {"new_due_date": {"type": "string", "format": "date"},
+                                                    "properties": {"new_due_date": DATE_SCHEMA,
                                                                    "reason": {"type": "string", "maxLength": 500}},
                                                     "additionalProperties": False})
-SUBMIT_INPUT = {"type": "object", "properties": {"comment": {"type": "string"}, "version": {"type": "integer"}}}
+SUBMIT_INPUT = {"type": "object", "additionalProperties": False, "properties": {
+    "comment": {"type": "string", "maxLength": MAX_LEN["comment"]}, "version": {"type": "integer"}}}
 XLSX_DOWNLOAD = {"type": "string", "format": "binary", "contentMediaType": XLSX_MIME}
-LIBRARY = {"type": "object", "properties": {"items": {"type": "array", "items": FRAMEWORK}}}
+LIBRARY = exact({"items": {"type": "array", "items": FRAMEWORK}})
 WRITE_ERRORS = ("400", "401", "403", "404", "409", "422")
 
 
@@ -320,7 +362,7 @@ def list_frameworks():
 
 
 @endpoint("/frameworks/<id:framework_id>", "PUT", summary="修改指标体系（已启动周期使用的版本被冻结，拒绝并说明原因）",
-          tag="self-assessment", response=FRAMEWORK, body=FRAMEWORK, errors=WRITE_ERRORS)
+          tag="self-assessment", response=FRAMEWORK, body=FRAMEWORK_INPUT, errors=WRITE_ERRORS)
 @require_roles("office")
 def update_framework(framework_id: int):
     row = framework_service.update(_framework(framework_id), json_body(), actor=current_api_user())
@@ -329,7 +371,8 @@ def update_framework(framework_id: int):
 
 @endpoint("/frameworks/<id:framework_id>/copy", "POST", summary="复制指标体系为新版本（用于新周期）",
           tag="self-assessment", response=FRAMEWORK, status=201, errors=WRITE_ERRORS,
-          body={"type": "object", "required": ["version"], "properties": {"version": {"type": "string", "maxLength": 20}}})
+          body={"type": "object", "required": ["version"], "properties": {
+              "version": {"type": "string", "maxLength": 20, "minLength": 1, "pattern": r"\S"}}})
 @require_roles("office")
 def copy_framework(framework_id: int):
     row = framework_service.copy(_framework(framework_id), json_body().get("version"), actor=current_api_user())
@@ -342,8 +385,10 @@ CYCLE_UPDATE = schema("CycleUpdate", {"type": "object", "required": ["name"], "p
     "phases": {"type": "object", "additionalProperties": {"type": "object", "properties": {
         "start": {"type": "string", "format": "date"}, "due": {"type": "string", "format": "date"}}}}},
     "additionalProperties": False})
-TEMPLATES = {"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object", "properties": {
-    "id": {"type": "string"}, "label": {"type": "string"}, "phases": {"type": "object"}}}}}}
+TEMPLATES = exact({"items": {"type": "array", "items": exact({
+    "id": {"type": "string"}, "label": {"type": "string"},
+    "phases": {"type": "object", "description": "阶段 → {start, due}（ISO 日期）",
+               "additionalProperties": exact({"start": DATE_SCHEMA, "due": DATE_SCHEMA})}})}})
 
 
 @endpoint("/cycles/<id:cycle_id>", "PATCH", summary="修改考评周期名称与阶段日期（普法办；已归档的周期不能修改）",
@@ -363,8 +408,8 @@ def update_cycle(cycle_id: int):
 
 @endpoint("/cycles/<id:cycle_id>/units", "POST", summary="为草拟中的考评周期增加参评单位（普法办）",
           tag="cycles", body={"type": "object", "required": ["unit_ids"], "properties": {
-              "unit_ids": {"type": "array", "items": {"type": "integer"}}}},
-          response={"type": "object", "properties": {"added": {"type": "integer"}}}, errors=WRITE_ERRORS)
+              "unit_ids": {"type": "array", "items": ID_SCHEMA}}},
+          response=exact({"added": {"type": "integer", "minimum": 0}}), errors=WRITE_ERRORS)
 @require_roles("office")
 def add_cycle_units(cycle_id: int):
     user = current_api_user()

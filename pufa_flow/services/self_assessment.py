@@ -377,7 +377,8 @@ def _n(d) -> str:
 def sheet_json(s: ScoreSheet) -> dict:
     def ind(i):
         return {"number": i.number, "title": i.title, "max_points": _n(i.max_points), "is_bonus": i.is_bonus,
-                "deducted" if not i.is_bonus else "earned": _n(min(i.raw, i.max_points)),
+                "deducted": None if i.is_bonus else _n(min(i.raw, i.max_points)),
+                "earned": _n(min(i.raw, i.max_points)) if i.is_bonus else None,
                 "raw": _n(i.raw), "score": _n(i.score), "capped": i.capped,
                 "applied": [{"rule_id": r.rule_id, "count": r.count, "tier": r.tier, "amount": _n(r.amount),
                              "note": r.note} for r in i.applied]}
@@ -422,6 +423,9 @@ def self_score_json(a: UnitAssessment) -> dict:
            "saved": (ws.entries if row.kind == "score_sheet" else ws.answers) is not None,
            "entries": (ws.entries if row.kind == "score_sheet" else ws.answers) or []}
     if row.kind == "score_sheet":
+        # stored without empty fields; given back whole so every entry has the same shape
+        out["entries"] = [{"rule_id": e.get("rule_id"), "count": e.get("count"), "tier": e.get("tier"),
+                           "note": e.get("note"), "evidence": e.get("evidence") or []} for e in out["entries"]]
         out.update(sheet_json(sheet(a)))
     else:
         out["total"] = None

@@ -16,14 +16,11 @@ from .filing_inputs import submission as _filing_submission
 from .validation import MAX_LEN, clean_choice, clean_date, clean_decimal, clean_text
 
 MAX_SCORE = Decimal("115")  # 100 points plus up to 15 bonus points (南昌 附件2)
+# the 自测得分 has no cleaner: it is computed from the 自测得分表 at submit, never typed (issue 11)
 
 
 def _score(value, field, label, errors):
     return clean_decimal(value, field, label, errors, minimum=Decimal(0), maximum=MAX_SCORE)
-
-
-def _self_score(obj, data, errors):
-    return {"self_score": _score(data.get("self_score"), "self_score", "自测得分", errors)}, {}
 
 
 def _review_score(obj, data, errors):
@@ -69,7 +66,6 @@ def _notice_issue(obj, data, errors):
 
 #: cleaner names used by ``Transition.cleaner`` -> the function that checks them
 CLEANERS = {
-    "self_score": _self_score,
     "review_score": _review_score,
     "grade": _grade,
     "measures": _measures,
