@@ -5,7 +5,7 @@ from flask import jsonify, request
 
 from ..clock import as_utc
 from ..errors import BadRequest
-from ..models import CHANNELS_OUTBOX, OUTBOX_STATES, RectificationItem
+from ..models import RectificationItem
 from ..models.scoping import get_visible
 from ..services.reminders import inbox, log, preview, resend
 from .base import current_api_user, paginate, require_roles
