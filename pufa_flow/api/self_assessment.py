@@ -18,7 +18,7 @@ from ..services.self_assessment_exports import (XLSX_MIME, problem_list_docx, sc
                                                 self_scores_xlsx)
 from .base import current_api_user, json_body, require_roles
 from .serializers import ASSESSMENT, CYCLE, assessment_json, iso
-from .spec import DATE_SCHEMA, ID_SCHEMA, endpoint, exact, schema
+from .spec import DATE_SCHEMA, ID_SCHEMA, SCHEMAS, endpoint, exact, schema
 
 NUM = {"type": ["string", "null"], "description": "十进制数字（字符串）"}
 RULE_KINDS = ["fixed", "per_unit", "whole", "tier"]
@@ -137,6 +137,9 @@ SUBMIT_INPUT = {"type": "object", "additionalProperties": False, "properties": {
     "comment": {"type": "string", "maxLength": MAX_LEN["comment"]}, "version": {"type": "integer"}}}
 XLSX_DOWNLOAD = {"type": "string", "format": "binary", "contentMediaType": XLSX_MIME}
 LIBRARY = exact({"items": {"type": "array", "items": FRAMEWORK}})
+#: an extension answers the assessment with its new deadline
+EXTENDED = schema("ExtendedAssessment", exact({**SCHEMAS["Assessment"]["properties"],
+                                               "due_on": {**DATE_SCHEMA, "description": "延长后的自评截止日期"}}))
 WRITE_ERRORS = ("400", "401", "403", "404", "409", "422")
 
 
@@ -304,7 +307,7 @@ def submit(assessment_id: int):
 
 
 @endpoint("/assessments/<id:assessment_id>/extension", "POST", summary="延长单位的自评截止日期（普法办，须写明理由，记入审计日志）",
-          tag="self-assessment", response=ASSESSMENT, body=EXTENSION_INPUT, errors=WRITE_ERRORS)
+          tag="self-assessment", response=EXTENDED, body=EXTENSION_INPUT, errors=WRITE_ERRORS)
 @require_roles("office")
 def extend(assessment_id: int):
     user = current_api_user()
