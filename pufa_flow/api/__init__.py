@@ -8,6 +8,7 @@ from . import calendar  # noqa: F401  (the working-day calendar)
 from . import evaluation  # noqa: F401  (实地调研 set-up: sample, teams, panel)
 from . import reminders  # noqa: F401  (inbox, outbox, item timelines)
 from . import self_assessment  # noqa: F401  (frameworks, the 自评 workspace, exports)
+from . import panel  # noqa: F401  (worklists, panel score sheets, final scores, findings)
 from .spec import api_bp
 
 

@@ -7,6 +7,7 @@ from .frameworks import FRAMEWORK_KINDS, FrameworkVersion
 from .self_assessment import SelfAssessment
 from .cycles import GRADES, PHASES, Cycle, CyclePhase, UnitAssessment
 from .evaluation import AFFILIATIONS, EvaluationTeam, PanelProfile, SampleDraw, TeamMember, TeamUnit
+from .panel import PANEL_SHEET_STATES, FieldFindings, PanelScore
 from .org import CONTACT_ROLES, UNIT_KINDS, Contact, Unit
 from .outbox import CHANNELS as CHANNELS_OUTBOX, OUTBOX_STATES, InboxRead, OutboxAttempt, OutboxMessage
 from .reminders import PREFERENCE_MODES, ReminderPreference, ReminderRun, ReminderSchedule
@@ -28,4 +29,5 @@ __all__ = [
     "ReminderRun", "ReminderSchedule", "ReminderPreference", "PREFERENCE_MODES",
     "PHASES", "ROLES", "RectificationItem", "STATEFUL_MODELS", "UNIT_KINDS", "Unit",
     "UnitAssessment", "User", "WorkdayOverride", "WorkdayYear", "check_bindings",
+    "PANEL_SHEET_STATES", "FieldFindings", "PanelScore",
 ]
