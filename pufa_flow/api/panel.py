@@ -76,13 +76,14 @@ def _assessment(assessment_id: int) -> UnitAssessment:
 def _sheet_json(a: UnitAssessment, user) -> dict:
     row = service.own_sheet(a, user)
     entries = row.entries if row else []
-    s = service.computed(a, entries)
+    # a county's checklist has no score sheet: an empty one, so reading never fails
+    s = service.computed(a, entries) if service.framework_row(a).kind == "score_sheet" else None
     return {"assessment_id": a.id, "user_id": user.id, "saved": row is not None,
             "status": row.status if row else None,
             "entries": [{"rule_id": e.get("rule_id"), "count": e.get("count"), "tier": e.get("tier"),
                          "note": e.get("note")} for e in entries],
             "indicators": [{"number": i.number, "title": i.title, "max_points": _n(i.max_points),
-                            "is_bonus": i.is_bonus, "score": _n(i.score)} for i in service._indicators(s)],
+                            "is_bonus": i.is_bonus, "score": _n(i.score)} for i in (service.indicators(s) if s else [])],
             "total": _n(row.total) if row else None, "self_total": _n(a.self_score)}
 
 

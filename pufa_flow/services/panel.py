@@ -236,10 +236,10 @@ def comparison(a: UnitAssessment) -> tuple[list[IndicatorRow], dict]:
     submitted = [computed(a, s.entries) for s in sheets(a) if s.status == "submitted"]
     per: dict[int, list[Decimal]] = defaultdict(list)
     for s in submitted:
-        for i in _indicators(s):
+        for i in indicators(s):
             per[i.number].append(i.score)
     rows = []
-    for i in _indicators(own):
+    for i in indicators(own):
         p = mean(per[i.number])
         rows.append(IndicatorRow(i.number, i.title, i.max_points, i.is_bonus, i.score, p,
                                  None if p is None else p - i.score))
@@ -249,7 +249,8 @@ def comparison(a: UnitAssessment) -> tuple[list[IndicatorRow], dict]:
                   "difference": None if final is None else final - self_total}
 
 
-def _indicators(s: ScoreSheet):
+def indicators(s: ScoreSheet):
+    """Every indicator of a computed sheet, scored categories first, then the bonus ones."""
     return [i for c in s.categories for i in c.indicators] + list(s.bonus_indicators)
 
 

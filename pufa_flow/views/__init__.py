@@ -7,6 +7,7 @@ from flask_login import AnonymousUserMixin, login_url
 from . import (account, attachments, audit, auth, calendar, cycles, diagrams, errors, evaluation, imports, items, main,
                notices, reminders, units, users, workflow_actions)
 from . import frameworks, self_assessment  # noqa: F401  (self_assessment: the 自评 workspace, on the cycles blueprint)
+from . import panel  # worklists, panel score sheets, the office's acceptance page
 
 
 class Anonymous(AnonymousUserMixin):
@@ -52,6 +53,6 @@ def init_app(app) -> None:
                                login_action=url_for("auth.login", next=request.full_path.rstrip("?"))), 401
 
     for module in (auth, account, main, attachments, units, users, audit, imports, cycles, notices, items,
-                   workflow_actions, diagrams, calendar, evaluation, reminders, frameworks):
+                   workflow_actions, diagrams, calendar, evaluation, reminders, frameworks, panel):
         app.register_blueprint(module.bp)
     errors.init_app(app)
