@@ -15,6 +15,8 @@ from test_panel_scores import _acceptance, world  # noqa: F401  (the shared fixt
 from pufa_flow.extensions import db
 from pufa_flow.services import panel
 
+PASSWORD = "Secret123"  # conftest's; "import conftest" may name tests/browser/conftest.py in a full run
+
 
 @pytest.fixture
 def session_of(app):
@@ -23,7 +25,6 @@ def session_of(app):
     The test app context outlives requests and flask-login keeps the user it
     loaded in ``g``: forget it per request, as a server's fresh context would.
     """
-    from conftest import PASSWORD
     from flask import g
 
     @app.before_request
