@@ -18,22 +18,31 @@ from pufa_flow.services import panel
 PASSWORD = "Secret123"  # conftest's; "import conftest" may name tests/browser/conftest.py in a full run
 
 
+class _Signed:
+    """A test client that forgets the user flask-login cached in the shared app context's ``g``
+    before each request, as a server's fresh context would (no hook added to the app)."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def _call(self, method, *args, **kwargs):
+        from flask import g
+
+        g.pop("_login_user", None)
+        return getattr(self.client, method)(*args, **kwargs)
+
+    def get(self, *args, **kwargs):
+        return self._call("get", *args, **kwargs)
+
+    def post(self, *args, **kwargs):
+        return self._call("post", *args, **kwargs)
+
+
 @pytest.fixture
 def session_of(app):
-    """A signed-in test client per user (each with its own cookie jar).
-
-    The test app context outlives requests and flask-login keeps the user it
-    loaded in ``g``: forget it per request, as a server's fresh context would.
-    """
-    from flask import g
-
-    @app.before_request
-    def forget_loaded_user():
-        g.pop("_login_user", None)
-        g.pop("stale_session", None)
-
+    """A signed-in test client per user (each with its own cookie jar)."""
     def make(user):
-        c = app.test_client()
+        c = _Signed(app.test_client())
         r = c.post("/login", data={"username": user.username, "password": PASSWORD})
         assert r.status_code == 302
         return c
