@@ -130,7 +130,7 @@ def save_sheet(a: UnitAssessment, body, *, actor) -> PanelScore:
             db.session.add(row)
         row.entries = cleaned
         row.total = result.total.quantize(CENT)
-        row.status = "draft"
+        row.status = "draft"  # panel_sheet: its own draft/submitted, not a workflow state
         db.session.flush()
         audit.record("panel.sheet", "assessment", a.id, actor=actor, unit_id=a.unit_id,
                      data={"entries": len(cleaned), "total": str(row.total)})
@@ -146,7 +146,7 @@ def submit_sheet(a: UnitAssessment, *, actor) -> PanelScore:
             raise ValidationFailed({"entries": "请先保存评议得分表"}, "请先保存评议得分表再提交")
         if row.status == "submitted":
             raise Conflict("评议得分表已提交", details={"reason": "submitted"})
-        row.status = "submitted"
+        row.status = "submitted"  # panel_sheet: its own draft/submitted, not a workflow state
         row.submitted_at = utcnow_naive()
         db.session.flush()
         audit.record("panel.sheet_submit", "assessment", a.id, actor=actor, unit_id=a.unit_id,
