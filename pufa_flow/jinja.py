@@ -8,6 +8,7 @@ from .clock import format_date_cn, format_local
 # (endpoint, label, roles that see it; empty = every signed-in user)
 NAV = [
     ("cycles.index", "考评周期", ()),
+    ("panel.worklist", "我的工作清单", ("evaluator", "panel")),
     ("items.index", "整改事项", ()),
     ("notices.index", "整改通知书", ("office", "viewer", "unit")),
     ("inspections.index", "督查", ("office", "viewer")),

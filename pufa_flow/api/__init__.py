@@ -10,6 +10,7 @@ from . import reminders  # noqa: F401  (inbox, outbox, item timelines)
 from . import self_assessment  # noqa: F401  (frameworks, the 自评 workspace, exports)
 from . import filings  # noqa: F401  (yearly filings, issue 13)
 from . import rectification  # noqa: F401  (inspections, import, evidence, overdue)
+from . import panel  # noqa: F401  (worklists, panel score sheets, final scores, findings)
 from .spec import api_bp
 
 

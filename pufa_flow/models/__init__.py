@@ -8,6 +8,7 @@ from .self_assessment import SelfAssessment
 from .cycles import GRADES, PHASES, Cycle, CyclePhase, UnitAssessment
 from .evaluation import AFFILIATIONS, EvaluationTeam, PanelProfile, SampleDraw, TeamMember, TeamUnit
 from .filings import FILING_CODES, FILING_KINDS, Filing, FilingType, FilingTypeUnit
+from .panel import PANEL_SHEET_STATES, FieldFindings, PanelScore
 from .org import CONTACT_ROLES, UNIT_KINDS, Contact, Unit
 from .outbox import CHANNELS as CHANNELS_OUTBOX, OUTBOX_STATES, InboxRead, OutboxAttempt, OutboxMessage
 from .reminders import PREFERENCE_MODES, ReminderPreference, ReminderRun, ReminderSchedule
@@ -30,4 +31,5 @@ __all__ = [
     "ReminderRun", "ReminderSchedule", "ReminderPreference", "PREFERENCE_MODES",
     "PHASES", "ROLES", "RectificationItem", "STATEFUL_MODELS", "UNIT_KINDS", "Unit",
     "UnitAssessment", "User", "WorkdayOverride", "WorkdayYear", "check_bindings", "inspection_units",
+    "PANEL_SHEET_STATES", "FieldFindings", "PanelScore",
 ]

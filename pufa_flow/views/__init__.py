@@ -8,6 +8,7 @@ from . import (account, attachments, audit, auth, board, calendar, cycles, diagr
                inspections, items, main, notices, reminders, units, users, workflow_actions)
 from . import frameworks, self_assessment  # noqa: F401  (self_assessment: the 自评 workspace, on the cycles blueprint)
 from . import filings
+from . import panel  # worklists, panel score sheets, the office's acceptance page
 
 
 class Anonymous(AnonymousUserMixin):
@@ -53,7 +54,7 @@ def init_app(app) -> None:
                                login_action=url_for("auth.login", next=request.full_path.rstrip("?"))), 401
 
     for module in (auth, account, main, attachments, units, users, audit, imports, cycles, inspections, notices, items,
-                   board, feeds, workflow_actions, diagrams, calendar, evaluation, reminders, frameworks, filings):
+                   board, feeds, workflow_actions, diagrams, calendar, evaluation, reminders, frameworks, filings, panel):
         app.register_blueprint(module.bp)
     app.register_blueprint(board.exports_bp)
     errors.init_app(app)
