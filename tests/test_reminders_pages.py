@@ -40,17 +40,16 @@ def test_inbox_count_list_and_mark_read(client, login, world):
     assert "未读消息" not in client.get("/items/").get_data(as_text=True)
 
 
-def test_a_leader_marks_only_their_own_inbox_read(client, login, token_for, make_user, world):
-    """Marking read is self-service for every role; a viewer's inbox is empty, so it touches nothing."""
+def test_a_leader_has_no_inbox_to_mark(client, login, token_for, make_user, world):
+    """The inbox serves the office and units; a 领导 (viewer) is refused and nothing is written."""
     viewer = make_user("viewer")
     unread = sa.select(sa.func.count()).select_from(InboxRead)
     before = db.session.scalar(unread)
     message = rows(OutboxMessage.channel == "in_app")[0]
-    assert client.post(f"/api/v1/inbox/{message.id}/read", headers=token_for(viewer)).status_code == 404
+    assert client.post(f"/api/v1/inbox/{message.id}/read", headers=token_for(viewer)).status_code == 403
     login(viewer)
-    assert client.post(f"/inbox/{message.id}/read").status_code == 404
-    assert client.post("/inbox/read-all").status_code == 302
-    assert "已将 0 条消息标为已读" in client.get("/inbox/").get_data(as_text=True)
+    assert client.post(f"/inbox/{message.id}/read").status_code == 403
+    assert client.post("/inbox/read-all").status_code == 403
     assert db.session.scalar(unread) == before
 
 

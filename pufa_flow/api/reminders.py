@@ -58,7 +58,9 @@ def message_json(m, read: bool | None = None) -> dict:
            "object_type": m.object_type, "object_id": m.object_id, "status": m.status,
            "status_label": m.status_label, "attempts": m.attempts, "last_error": m.last_error,
            "provider_message_id": m.provider_message_id, "created_at": _time(m.created_at),
-           "send_after": _time(m.send_after), "sent_at": _time(m.sent_at), "read": read}
+           "send_after": _time(m.send_after), "sent_at": _time(m.sent_at)}
+    if read is not None:
+        out["read"] = read
     return out
 
 
