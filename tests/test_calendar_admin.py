@@ -256,7 +256,8 @@ def test_the_calendar_form_needs_its_csrf_token(app, backend, tmp_path, office_u
 
     from tests.conftest import PASSWORD, make_test_app
 
-    csrf_app = make_test_app(backend, tmp_path, WTF_CSRF_ENABLED=True,
+    # "sqlite" only names the default; the URI below is the test database, whichever it is
+    csrf_app = make_test_app("sqlite", tmp_path, WTF_CSRF_ENABLED=True,
                              SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"])
     client = csrf_app.test_client()
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"',
