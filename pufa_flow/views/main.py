@@ -20,8 +20,16 @@ def index():
 
 @bp.route("/favicon.ico")
 def favicon():
-    """Browsers ask for it at the root whatever the page says."""
-    return current_app.send_static_file("favicon.ico")
+    """Browsers ask for it at the root whatever the page says. Served from memory: a browser
+    that drops the request half-way would otherwise leave the file open until collected."""
+    from pathlib import Path
+
+    from flask import Response
+
+    data = (Path(current_app.static_folder) / "favicon.ico").read_bytes()
+    response = Response(data, mimetype="image/vnd.microsoft.icon")
+    response.cache_control.public, response.cache_control.max_age = True, 86400
+    return response
 
 
 @bp.route("/home")

@@ -129,7 +129,7 @@ def test_items_through_every_path_and_the_board_by_hand(page, sign_in, live_serv
 
     # the board: the inspection's row by hand — open: 延期另定日期, 延期被驳回, 改派事项; overdue: 延期被驳回
     page.goto("/board/")
-    page.wait_for_function("document.querySelector('#chart-trend canvas, #chart-trend svg') !== null")
+    page.locator("#chart-trend canvas, #chart-trend svg").first.wait_for()
     row = page.locator("#board-inspections tr", has_text="全区法治建设工作督查")
     open_link, overdue_link = row.locator("a").nth(0), row.locator("a").nth(1)
     assert (open_link.inner_text(), overdue_link.inner_text()) == ("3", "1")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -9,11 +10,13 @@ pytestmark = pytest.mark.browser
 def test_diagram_page_renders_every_machine_as_svg(page, sign_in, live_server, screenshot):
     sign_in(page, live_server.users["viewer"][0])
     page.goto("/workflows/")
-    page.wait_for_function("document.querySelectorAll('.diagram svg').length === 4", timeout=20_000)
+    # a locator wait, not wait_for_function: the CSP forbids the eval that a string predicate needs
+    expect(page.locator(".diagram svg")).to_have_count(5, timeout=20_000)
     svg_text = page.locator(".diagram svg").evaluate_all("els => els.map(e => e.textContent)")
     assert "已销号" in svg_text[2] and "申请延期" in svg_text[2]
     assert "实地调研" in svg_text[0] and "已定等" in svg_text[1]
-    assert "已接收" in svg_text[3] and "退回修改" in svg_text[3]  # the filing machine (issue 13)
+    assert "已下发" in svg_text[3]  # the notice machine (issue 10)
+    assert "已接收" in svg_text[4] and "退回修改" in svg_text[4]  # the filing machine (issue 13)
     screenshot(page)
 
 
