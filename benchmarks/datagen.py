@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 import sqlalchemy as sa
@@ -288,11 +288,15 @@ def generate_items(conn, items: int = 10_000, seed: int = 1, per_notice: int = 5
     due = due or date(2024, 6, 28)
     notices_table, items_table = Notice.__table__, RectificationItem.__table__
     n_notices = -(-items // per_notice)
+    first_seq = (conn.execute(sa.select(sa.func.max(notices_table.c.doc_seq))
+                              .where(notices_table.c.doc_year == due.year)).scalar() or 0) + 1
     notice_units = [unit_ids[k % len(unit_ids)] for k in range(n_notices)]
     notice_ids = conn.execute(
         sa.insert(notices_table).returning(notices_table.c.id, sort_by_parameter_order=True),
         [{"unit_id": u, "source": rng.choice(["inspection", "evaluation", "other"]),
-          "title": f"关于落实普法责任制问题整改的通知(第{k + 1}号)", "issued_by_id": office_id}
+          "title": f"关于落实普法责任制问题整改的通知(第{k + 1}号)", "issued_by_id": office_id,
+          "status": "issued", "version": 1, "doc_year": due.year, "doc_seq": first_seq + k,
+          "issued_at": datetime.combine(due - timedelta(days=30), datetime.min.time())}
          for k, u in enumerate(notice_units)],
     ).scalars().all()
     rows = []

@@ -46,10 +46,11 @@ def main(argv=None) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8025)
     args = parser.parse_args(argv)
+    stop = threading.Event()
+    # before the line that says we are up: a SIGTERM right after it must stop us cleanly
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     controller = start_mail_sink(args.dir, args.host, args.port)
     print(f"邮件收集器：smtp://{args.host}:{args.port} → {os.path.abspath(args.dir)}", flush=True)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
         stop.wait()
     except KeyboardInterrupt:

@@ -1,9 +1,15 @@
 """Settings from PUFA_* environment variables.
 
 Read once in create_app, never at import time, so tests and the CLI can pass
-their own values. There is deliberately no fallback secret: production without
-PUFA_SECRET_KEY (or an instance secret written by the development CLI) fails
-at start-up with a message that says what to set.
+their own values.
+
+The one secret rule: the secret signs sessions, so it is needed to **serve
+requests** and for nothing else. It comes from PUFA_SECRET_KEY; only in
+development (PUFA_ENV=development, as ``make run`` sets) may it come from
+``instance/secret_key``, which the CLI then creates. Production never reads
+that file. Serving without a secret (``gunicorn wsgi:app``, ``pufa-flow
+run``) fails at start-up with a message that says what to set; every other
+command (``--help``, ``db upgrade``, ``create-user``…) works without one.
 """
 from __future__ import annotations
 
@@ -12,6 +18,8 @@ from pathlib import Path
 
 SECRET_FILE = "secret_key"
 ENV_PREFIX = "PUFA_"
+#: PUFA_SMTP_HOST, PUFA_SMS_BACKEND, PUFA_MAIL_FROM…: passed through to the channel registry
+CHANNEL_SETTINGS = ("PUFA_SMTP_", "PUFA_SMS_", "PUFA_MAIL_", "PUFA_OFFICE_")
 
 
 class ConfigError(RuntimeError):
@@ -37,6 +45,8 @@ def ensure_instance_secret(instance_path: str | Path) -> None:
 def _read_secret(instance_path: str, environ) -> str | None:
     if environ.get("PUFA_SECRET_KEY"):
         return environ["PUFA_SECRET_KEY"]
+    if not is_development(environ):
+        return None  # production: the variable or nothing, never a file left behind by `make run`
     path = Path(instance_path) / SECRET_FILE
     return path.read_text().strip() if path.exists() else None
 
@@ -66,6 +76,13 @@ def load(instance_path: str, environ=os.environ) -> dict:
         "PUFA_DOCUMENT_ISSUER": environ.get("PUFA_DOCUMENT_ISSUER", "普法办"),
         "PUFA_DOCUMENT_NUMBER_PREFIX": environ.get("PUFA_DOCUMENT_NUMBER_PREFIX", ""),
         "JSON_AS_ASCII": False,
+        # reminders: the item links in messages, and where the scheduler's file lock lives (SQLite)
+        "PUFA_BASE_URL": environ.get("PUFA_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        # how long a claimed message stays "sending" before another worker may take it over
+        "PUFA_DELIVERY_LEASE_SECONDS": float(environ.get("PUFA_DELIVERY_LEASE_SECONDS", "600")),
+        "PUFA_SCHEDULER_LOCK_DIR": environ.get("PUFA_SCHEDULER_LOCK_DIR") or str(instance_path),
+        # the channels' own settings, read by notifications.channels.build_registry
+        **{k: v for k, v in environ.items() if k.startswith(CHANNEL_SETTINGS)},
     }
 
 
@@ -78,9 +95,11 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
-def validate(config: dict) -> None:
-    if not config.get("SECRET_KEY"):
+def validate(config: dict, *, serving: bool = True) -> None:
+    """Refuse settings the application cannot run with; a missing secret only when it is to serve."""
+    if serving and not config.get("SECRET_KEY"):
         raise ConfigError(
-            "PUFA_SECRET_KEY 未设置：生产环境请设置环境变量 PUFA_SECRET_KEY;"
-            "开发/演示环境请以 PUFA_ENV=development 运行 pufa-flow 命令，会在 instance 目录生成并保存密钥。"
+            "PUFA_SECRET_KEY 未设置：提供网页服务需要密钥。生产环境请设置环境变量 PUFA_SECRET_KEY"
+            "（例如 python -c 'import secrets; print(secrets.token_urlsafe(48))' 生成）；"
+            "开发/演示环境请以 PUFA_ENV=development 运行（make run 即是），会在 instance 目录生成并保存密钥。"
         )

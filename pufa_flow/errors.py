@@ -44,7 +44,7 @@ class ValidationFailed(AppError):
 
     def __init__(self, fields: dict[str, str], message: str | None = None):
         self.fields = fields
-        super().__init__(message or ";".join(f"{msg}" for msg in fields.values()), details={"fields": fields})
+        super().__init__(message or "；".join(f"{msg}" for msg in fields.values()), details={"fields": fields})
 
 
 def stale_object_conflict(label: str = "该记录") -> Conflict:

@@ -39,17 +39,24 @@ class WorkdayCalendar:
         self._overrides = dict(overrides or {})
         self._covered = set(package_years()) | set(covered_years)
         self.uncovered_years: set[int] = set()
+        #: the package's answers, remembered: it validates each date at length (~0.1 ms a call)
+        self._known: dict[date, bool] = {}
 
     def is_workday(self, day: date) -> bool:
         if day in self._overrides:
             return self._overrides[day]
-        if day.year not in self._covered:
+        if day.year not in self._covered:  # before the cache: every asker must learn of the year
             self.uncovered_years.add(day.year)
             return day.weekday() < 5
+        known = self._known.get(day)
+        if known is not None:
+            return known
         try:
-            return chinese_calendar.is_workday(day)
+            answer = chinese_calendar.is_workday(day)
         except NotImplementedError:  # a covered year beyond the package: the office's overrides hold it all
-            return day.weekday() < 5
+            answer = day.weekday() < 5
+        self._known[day] = answer
+        return answer
 
     def next_workday_on_or_after(self, day: date) -> date:
         for _ in range(MAX_SCAN):
@@ -89,3 +96,33 @@ class WorkdayCalendar:
         if not self.is_overdue(due, is_open, today):
             return 0
         return (today - self.effective_deadline(due)).days
+
+    def workdays_between(self, start: date, end: date) -> int:
+        """Working days d with start < d <= end (0 when end <= start)."""
+        count, day = 0, start
+        while day < end:
+            day += ONE_DAY
+            if self.is_workday(day):
+                count += 1
+        return count
+
+    def working_days_overdue(self, due: date | None, is_open: bool, today: date) -> int:
+        """How late an open item is, in working days: the working days after its effective
+        deadline up to today; at least 1 once it is overdue (a deadline on Friday is
+        1 working day late on Saturday, 1 on Monday, 2 on Tuesday)."""
+        if not self.is_overdue(due, is_open, today):
+            return 0
+        return max(1, self.workdays_between(self.effective_deadline(due), today))
+
+    def overdue_by_at_least(self, workdays: int, today: date) -> date:
+        """The latest due date whose item is at least ``workdays`` working days overdue today.
+
+        working_days_overdue falls as the due date moves later, so "due on or before
+        this date" is the SQL form of "overdue by ``workdays`` or more".
+        """
+        day = self.overdue_cutoff(today)
+        while day > today - timedelta(days=3 * 366):
+            if self.working_days_overdue(day, True, today) >= workdays:
+                return day
+            day -= ONE_DAY
+        return day

@@ -105,7 +105,8 @@ def make_test_app(backend: str, tmp_path, **overrides):
     config = {
         "TESTING": True,
         "SECRET_KEY": "test-secret-not-for-production",
-        "SQLALCHEMY_DATABASE_URI": _database_url(backend, tmp_path),
+        # given by a caller that imported this module again (tests.conftest: its own, empty _pg_state)
+        "SQLALCHEMY_DATABASE_URI": overrides.get("SQLALCHEMY_DATABASE_URI") or _database_url(backend, tmp_path),
         "WTF_CSRF_ENABLED": False,
         "PUFA_UPLOAD_FOLDER": str(tmp_path / "uploads"),
         "SERVER_NAME": None,

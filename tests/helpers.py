@@ -1,7 +1,7 @@
 """Small builders shared by the workflow tests (not fixtures: plain functions)."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 from pufa_flow.extensions import db
 from pufa_flow.services import cycles, notices, workflow
@@ -48,3 +48,17 @@ def assign(user, cycle, units, role=None):
         db.session.add(CycleAssignment(cycle_id=cycle.id, unit_id=unit.id, user_id=user.id,
                                        role=role or user.role))
     db.session.commit()
+
+
+#: inside PHASE_DATES' 自评 phase (10:00 in Shanghai on 2026-10-20)
+IN_SELF_ASSESSMENT = datetime(2026, 10, 20, 2, 0, tzinfo=timezone.utc)
+
+
+def fill_self_assessment(assessment, unit_user, entries=({"rule_id": "n23-03-c"},)):
+    """A complete 自评 through the service: score sheet, report text, one problem."""
+    from pufa_flow.services import self_assessment
+
+    self_assessment.save_entries(assessment, {"entries": list(entries)}, actor=unit_user)
+    self_assessment.save_report_text(assessment, "自评报告正文", actor=unit_user)
+    self_assessment.save_problems(assessment, {"problems": [{"title": "普法形式单一", "body": "具体表现" * 60}]},
+                                  actor=unit_user)

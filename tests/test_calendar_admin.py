@@ -42,14 +42,13 @@ def _audit(action: str) -> list[AuditEvent]:
 
 
 @pytest.fixture
-def changes():
-    seen = []
+def changes(monkeypatch):
+    """Each committed change re-plans the reminders once: the calls, counted."""
+    from pufa_flow.services import reminders
 
-    def listener(sender, years):
-        seen.append(years)
-    holidays.calendar_changed.connect(listener)
-    yield seen
-    holidays.calendar_changed.disconnect(listener)
+    seen = []
+    monkeypatch.setattr(reminders, "replan_all", lambda **kw: seen.append(True))
+    return seen
 
 
 # -- the service ---------------------------------------------------------------
@@ -61,7 +60,7 @@ def test_an_entered_holiday_moves_a_deadline_across_new_year(app, office_user, c
     [event] = _audit("calendar.set")
     assert event.actor_id == office_user.id
     assert event.data == {"start": "2027-01-01", "end": "2027-01-03", "kind": "holiday", "note": NOTICE, "days": 3}
-    assert changes == [{2027}]
+    assert changes == [True]
 
 
 def test_a_make_up_day_overrides_a_weekend_and_an_entry_can_be_cleared(app, office_user, changes):
@@ -72,7 +71,7 @@ def test_a_make_up_day_overrides_a_weekend_and_an_entry_can_be_cleared(app, offi
     assert holidays.clear_range(saturday, saturday, actor=office_user) == 1
     assert not _fresh().is_workday(saturday)
     assert [e.data["days"] for e in _audit("calendar.clear")] == [1]
-    assert changes == [{2027}, {2027}]
+    assert changes == [True, True]
 
 
 def test_entering_again_overwrites_instead_of_duplicating(app, office_user):
@@ -144,7 +143,7 @@ def test_import_applies_every_range_in_one_go(app, office_user, changes):
     assert _override_days() == {date(2027, 1, 1): False, date(2027, 1, 2): False, date(2027, 1, 3): False,
                                 date(2027, 2, 20): True}
     assert [e.data for e in _audit("calendar.import")] == [{"filename": "2027.csv", "ranges": 2, "days": 4}]
-    assert changes == [{2027}]
+    assert changes == [True]
 
 
 def test_import_with_one_bad_row_writes_nothing_and_names_the_rows(app, office_user, changes):
@@ -257,7 +256,8 @@ def test_the_calendar_form_needs_its_csrf_token(app, backend, tmp_path, office_u
 
     from tests.conftest import PASSWORD, make_test_app
 
-    csrf_app = make_test_app(backend, tmp_path, WTF_CSRF_ENABLED=True,
+    # "sqlite" only names the default; the URI below is the test database, whichever it is
+    csrf_app = make_test_app("sqlite", tmp_path, WTF_CSRF_ENABLED=True,
                              SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"])
     client = csrf_app.test_client()
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"',
@@ -330,3 +330,30 @@ def test_the_cli_imports_and_reports_coverage(app, runner, tmp_path, monkeypatch
     bad.write_bytes(_csv("2027-02-30,,放假,x"))
     failed = invoke(args=["calendar", "import", str(bad)])
     assert failed.exit_code == 1 and "第 2 行" in failed.output
+
+
+def test_entering_a_holiday_moves_a_pending_reminder(app, office_user, make_unit):
+    """Item due Wed 2027-01-06; its first reminder is 5 working days before. On the weekday
+    rule that is Wed 2026-12-30 (01-01 counts); with New Year entered it is Tue 12-29."""
+    from datetime import datetime
+
+    from helpers import new_notice
+
+    from pufa_flow import clock
+    from pufa_flow.models import Contact, ReminderSchedule
+
+    unit = make_unit()
+    db.session.add(Contact(unit_id=unit.id, role="liaison", name="李联络", phone="13800000000"))
+    db.session.commit()
+    with clock.frozen(datetime(2026, 12, 20, 2, 0)):
+        item = new_notice(office_user, unit, n_items=1, due=date(2027, 1, 6)).items[0]
+        db.session.commit()
+
+        def next_day() -> date:
+            row = db.session.scalar(sa.select(ReminderSchedule).where(
+                ReminderSchedule.object_type == "item", ReminderSchedule.object_id == item.id))
+            db.session.refresh(row)
+            return clock.to_local(row.next_at).date()
+        before = next_day()
+        holidays.set_range(NEW_YEAR, date(2027, 1, 3), "holiday", NOTICE, actor=office_user)
+        assert (before, next_day()) == (date(2026, 12, 30), date(2026, 12, 29))

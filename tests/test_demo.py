@@ -40,11 +40,28 @@ def test_demo_loads_a_history_dated_step_by_step(app, cli):
     assert (count(Unit), count(User), count(Cycle), count(UnitAssessment)) == (36, 40, 2, 72)
 
     old, current = db.session.scalars(sa.select(Cycle).order_by(Cycle.year)).all()
-    assert (old.status, current.status) == ("results", "field_research")
+    assert (old.status, current.status) == ("results", "self_assessment")
     # 09:00 in Shanghai is 01:00 UTC, on the day each step was planned
     assert _audit("cycle", old.id, "begin_field_research").created_at == datetime(2023, 11, 6, 1, 0)
     assert _audit("cycle", old.id, "publish_results").created_at == datetime(2023, 12, 27, 1, 0)
-    assert _audit("cycle", current.id, "begin_field_research").created_at == datetime(2026, 11, 7, 1, 0)
+    # this year's cycle comes from the 003 template: 自评 from 2026-10-16 (a Friday), due 2026-11-05
+    assert _audit("cycle", current.id, "start").created_at == datetime(2026, 10, 16, 1, 0)
+    assert current.phase("self_assessment").due_on == date(2026, 11, 5)
+    states = dict(db.session.execute(sa.select(UnitAssessment.status, sa.func.count())
+                                     .where(UnitAssessment.cycle_id == current.id)
+                                     .group_by(UnitAssessment.status)).all())
+    assert states["returned"] == 1 and states["pending"] == 8 and states["submitted"] >= 10 and states["accepted"] >= 5
+    with clock.frozen(NOW):
+        late = sorted(a.unit.name for a in current.assessments if a.is_late(date(2026, 11, 21)))
+    assert late == ["区总工会", "区科协"]
+    returned = db.session.scalars(sa.select(UnitAssessment).where(UnitAssessment.cycle_id == current.id,
+                                                                  UnitAssessment.status == "returned")).one()
+    assert "佐证材料" in _audit("assessment", returned.id, "return_for_revision").comment
+    # submitted units' scores are computed from their sheets, within 75…100
+    scores = [a.self_score for a in current.assessments if a.status in ("submitted", "accepted")]
+    assert scores and all(75 <= s <= 100 for s in scores)
+    assert all(a.workspace.problems and 3 <= len(a.workspace.problems) <= 5
+               for a in current.assessments if a.status == "submitted")
     graded = db.session.scalars(sa.select(UnitAssessment).where(UnitAssessment.cycle_id == old.id)).all()
     assert {a.graded_at.date() for a in graded} == {date(2023, 12, 18)}
 
@@ -74,3 +91,29 @@ def test_demo_refuses_a_loaded_database_unless_asked_to_skip(app, cli, make_unit
     assert refused.exit_code != 0 and "演示数据只能载入空数据库" in refused.output
     skipped = cli(["demo", "--if-empty"])
     assert skipped.exit_code == 0 and "跳过演示数据" in skipped.output
+
+
+def test_demo_inspection_has_items_on_every_path(app, cli):
+    """The 督查 of the demo (modelled on 002): every state, overdue by days and by weeks,
+    extensions pending, approved with another date and denied, evidence on closed items."""
+    from pufa_flow.models import Attachment, Inspection, ItemExtension
+    from pufa_flow.services.calendar import item_working_days_overdue
+
+    with clock.frozen(NOW):
+        assert cli(["demo"]).exit_code == 0
+        inspection = db.session.scalars(sa.select(Inspection)).one()
+        items = [i for n in inspection.notices for i in n.items]
+        assert {n.status for n in inspection.notices} == {"issued"}
+        assert all(n.doc_number for n in inspection.notices)
+        assert set(RectificationItem.workflow.states) <= {i.status for i in items} | {"extension_requested"}
+        ages = [item_working_days_overdue(i) for i in items if i.status != "submitted"]
+        assert any(1 <= a <= 5 for a in ages) and any(a > 20 for a in ages)
+    rulings = {e.status: e for e in db.session.scalars(sa.select(ItemExtension))}
+    assert set(rulings) == {"pending", "approved", "denied"}
+    approved = rulings["approved"]
+    assert approved.decided_due_date != approved.requested_due_date and approved.item.due_date == approved.decided_due_date
+    closed = [i for i in items if i.status == "closed"]
+    assert closed and all(db.session.scalar(sa.select(sa.func.count()).select_from(Attachment).where(
+        Attachment.owner_type == "item", Attachment.owner_id == i.id)) == 2 for i in closed)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == "item.reassign")) == 1

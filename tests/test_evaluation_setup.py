@@ -286,12 +286,13 @@ def test_a_viewer_reads_the_page_without_its_forms(world, client, login, make_us
 def test_the_api_sets_up_the_field_research(world, client, token_for, make_user):
     office, cycle = token_for(world["office"]), world["cycle"]
     c, e, p = world["counties"], world["evaluators"], world["panel"]
-    assert client.get(f"/api/v1/cycles/{cycle.id}/sample", headers=office).status_code == 404
+    empty = client.get(f"/api/v1/cycles/{cycle.id}/sample", headers=office).get_json()
+    assert empty["drawn"] is False and empty["unit_ids"] == [] and empty["seed"] is None
     drawn = client.post(f"/api/v1/cycles/{cycle.id}/sample", headers=office, json={
         "quotas": {"county": 2}, "forced_in": [c[0].id], "seed": 7})
     assert drawn.status_code == 201, drawn.get_json()
     sample = drawn.get_json()
-    assert sample["seed"] == 7 and c[0].id in sample["unit_ids"] and len(sample["unit_ids"]) == 2
+    assert sample["drawn"] and sample["seed"] == 7 and c[0].id in sample["unit_ids"] and len(sample["unit_ids"]) == 2
     assert client.get(f"/api/v1/cycles/{cycle.id}/sample", headers=office).get_json() == sample
 
     team = client.post(f"/api/v1/cycles/{cycle.id}/teams", headers=office, json={

@@ -383,7 +383,8 @@ def test_api_rejects_with_rows(app, client, office_user, token_for):
     error = response.get_json()["error"]
     assert error["code"] == "validation_failed"
     assert error["details"]["rows"] == [{"row": 3, "column": "单位类别",
-                                         "message": f"单位类别不正确：未知(可选：{'、'.join(UNIT_KINDS.values())})"}]
+                                         "message": "单位类别不正确：未知（可选：" + "、".join(
+                                             f"{k}（{v}）" for k, v in UNIT_KINDS.items()) + "）"}]
     assert count() == 0
 
 

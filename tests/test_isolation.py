@@ -42,13 +42,19 @@ from pufa_flow.services.auth import issue_token
 #: object kinds the factory creates; True = unit-owned (a unit user may only
 #: see its own), False = shared (cycles: every unit takes part in them)
 KINDS = {"unit": True, "contact": True, "user": True, "assessment": True,
-         "notice": True, "item": True, "attachment": True, "cycle": False}
+         "notice": True, "item": True, "attachment": True, "token": True, "cycle": False, "message": True,
+         "filing": True, "filing_type": False,
+         "inspection": False}
 
 #: URL parameter name -> the object kind whose id fills it
 PARAM_KINDS = {
     "unit_id": "unit", "contact_id": "contact", "user_id": "user",
     "assessment_id": "assessment", "notice_id": "notice", "item_id": "item",
     "rectification_item_id": "item", "cycle_id": "cycle", "attachment_id": "attachment",
+    "token_id": "token",
+    "message_id": "message",
+    "filing_id": "filing", "filing_type_id": "filing_type",
+    "inspection_id": "inspection",
 }
 
 #: parameters that name an object only together with the path around them:
@@ -61,9 +67,11 @@ SEGMENT_KINDS = {
     "notice": "notice", "notices": "notice", "item": "item", "items": "item",
     "rectification-items": "item", "rectification_items": "item",
     "cycle": "cycle", "cycles": "cycle", "attachment": "attachment", "attachments": "attachment",
+    "filing": "filing", "filings": "filing",
+    "inspection": "inspection", "inspections": "inspection",
 }
 #: values tried for an ``object_type`` parameter (the audit/API vocabulary)
-OBJECT_TYPES = ["unit", "contact", "user", "assessment", "notice", "item", "cycle"]
+OBJECT_TYPES = ["unit", "contact", "user", "assessment", "notice", "item", "cycle", "filing"]
 
 #: plain-value parameters: name -> values to try (a callable gets the probe's
 #: object kinds and the world, for values that depend on the object)
@@ -75,12 +83,17 @@ PARAM_VALUES = {
     "fmt": ["docx"], "format": ["docx"],
     "year": [2027],                # the working-day calendar: shared, office-only writes
     "team_id": [1],                # evaluation teams: office-only routes under a cycle
+    "framework_id": [1],           # the framework library: shared reference data, office-only writes
+    "token": ["0" * 32],  # a wrong feed token: see CONTROL_404_ALLOWED
 }
 
 #: endpoints the walk does not request, with the reason
 NOT_WALKED = {
     "static": "files from pufa_flow/static: no unit data",
     "auth.logout": "would end the probing session; takes no parameters and shows no data",
+    "main.favicon": "the site icon (a static file): no unit data",
+    "feeds.unit_ics_feed": "no sign-in: the URL's token is the access check, and the walk cannot know it "
+                           "(test_rectification covers another unit's id with a unit's token: 404)",
 }
 
 #: endpoints whose GET may legitimately answer 404 for an existing object the
@@ -144,6 +157,11 @@ def _create_unit_world(label: str, cycle) -> World:
     user.password_hash = password_hash()
     db.session.add(user)
     world.objects["user"] = user
+    db.session.flush()
+    token = models.ApiToken(user_id=user.id, token_hash=f"isolation-{label}".encode().hex()[:64],
+                            name=f"{label}的令牌")
+    db.session.add(token)
+    world.objects["token"] = token
 
     UnitAssessment = getattr(models, "UnitAssessment", None)
     if cycle is not None and UnitAssessment is not None:
@@ -155,25 +173,68 @@ def _create_unit_world(label: str, cycle) -> World:
     Notice = getattr(models, "Notice", None)
     Item = getattr(models, "RectificationItem", None)
     if Notice is not None:
-        notice = Notice(unit_id=unit.id, source="inspection", title=f"关于{label}的整改通知书")
+        notice = Notice(unit_id=unit.id, source="inspection", title=f"关于{label}的整改通知书",
+                        draft_items=[{"problem": f"{label}的问题", "requirement": f"{label}的整改要求",
+                                      "category": "other", "due_date": "2099-06-30"}])
         if cycle is not None and hasattr(Notice, "cycle_id"):
             notice.cycle_id = cycle.id  # flushed with the unit above
         db.session.add(notice)
         db.session.flush()
         world.objects["notice"] = notice
+        # issued through the workflow (a unit sees a notice only once issued); issuing creates the item
+        from pufa_flow.services import transaction, workflow
+        office = db.session.scalars(sa.select(models.User).where(models.User.role == "office")).first()
+        with transaction.transaction():
+            workflow.fire(notice, "review", actor=office)
+            workflow.fire(notice, "issue", actor=office)
         if Item is not None:
-            item = Item(notice_id=notice.id, unit_id=unit.id, seq=1, category="other",
-                        problem=f"{label}的问题", requirement=f"{label}的整改要求",
-                        due_date=date(2099, 6, 30))
-            db.session.add(item)
-            world.objects["item"] = item
+            world.objects["item"] = notice.items[0]
         from pufa_flow.services import attachments
 
-        stored = attachments.store_upload(b"%PDF-1.4 isolation", f"{label}的整改报告.pdf",
+        # an evidence photo of the item (佐证材料), so the item's evidence routes reach it
+        stored = attachments.store_upload(b"\x89PNG\r\n\x1a\n isolation", f"{label}的整改照片.png",
                                           unit_id=unit.id, uploader=None)
-        world.objects["attachment"] = attachments.link(stored, "notice", notice.id)
+        world.objects["attachment"] = attachments.link(stored, "item" if Item is not None else "notice",
+                                                       world.objects["item"].id if Item is not None else notice.id)
+    Inspection = getattr(models, "Inspection", None)
+    if Inspection is not None:
+        inspection = Inspection(name=f"{label}督查", starts_on=date(2026, 8, 12), ends_on=date(2026, 8, 14),
+                                bodies="督查组", units=[unit])
+        db.session.add(inspection)
+        db.session.flush()
+        world.objects["inspection"] = inspection
+    OutboxMessage = getattr(models, "OutboxMessage", None)
+    if OutboxMessage is not None and hasattr(OutboxMessage, "local_day"):
+        # a delivered in-app message in the unit's inbox (and a failed one the office may resend)
+        message = OutboxMessage(key=f"isolation:{label}", channel="in_app", recipient=f"unit:{unit.id}",
+                                kind="isolation", local_day=date(2099, 1, 4), subject=f"{label}的提醒",
+                                body=f"{label}的提醒", object_type="unit", object_id=unit.id, unit_id=unit.id,
+                                status="sent")
+        db.session.add(message)
+        world.objects["message"] = message
+    _create_filing(world, label)
     db.session.flush()
     return world
+
+
+def _create_filing(world: World, label: str) -> None:
+    """A filing type of the walk's year (shared: its name carries no marker) that only
+    this unit must file, and the unit's pending filing of it (its title does)."""
+    FilingType, Filing = getattr(models, "FilingType", None), getattr(models, "Filing", None)
+    if FilingType is None:
+        return
+    unit = world.objects["unit"]
+    year = PARAM_VALUES["year"][0]
+    ft = FilingType(year=year, name=f"隔离测试报备{unit.id}", kind="single", due_date=date(year, 3, 31),
+                    unit_kinds=[], description="")
+    ft.required_units = [models.FilingTypeUnit(unit_id=unit.id)]
+    db.session.add(ft)
+    db.session.flush()
+    world.objects["filing_type"] = ft
+    filing = Filing(filing_type_id=ft.id, unit_id=unit.id, year=year, seq=1, title=f"{label}的普法工作计划",
+                    note=f"{label}的说明", people=[])
+    db.session.add(filing)
+    world.objects["filing"] = filing
 
 
 @pytest.fixture
@@ -312,7 +373,7 @@ def _session_client(app, user):
     """A client signed in as ``user`` (Flask-Login's session keys, no password hashing)."""
     client = app.test_client()
     with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
+        session["_user_id"] = user.get_id()  # id:epoch
         session["_fresh"] = True
     return client
 
@@ -339,6 +400,8 @@ def request_as(app, user, probe: Probe, method: str, world: World, query: str = 
 
 
 def _text(response) -> str:
+    if response.mimetype == XLSX_MIME:  # a spreadsheet export: read its cells, not its zip
+        return _xlsx_text(response.get_data())
     text = response.get_data(as_text=True)
     if response.is_json:
         try:
@@ -346,6 +409,19 @@ def _text(response) -> str:
         except Exception:  # noqa: BLE001 - invalid JSON still gets the text check
             pass
     return text + " " + response.headers.get("Location", "")
+
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _xlsx_text(data: bytes) -> str:
+    import io
+
+    import openpyxl
+
+    wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    return " ".join(str(v) for ws in wb.worksheets for row in ws.iter_rows(values_only=True)
+                    for v in row if v is not None)
 
 
 def _unit_ids(value):

@@ -10,6 +10,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 
+from pufa_flow.extensions import db
 from test_isolation import UnknownParameter, expand, opened_world
 
 _CONVERTER = re.compile(r"<(?:[^<>:]+:)?(\w+)>")
@@ -105,17 +106,36 @@ def test_error_schema_matches_real_errors(app, client, spec):
         validator.validate(response.get_json())
 
 
+ROLES = ["office", "unit", "evaluator", "panel", "viewer"]
+
+
 @pytest.fixture
-def office_headers(app, office_user):
+def role_headers(app, office_user, make_user, request):
+    """A token for one role, in a world with one unit owning one of everything (scored and graded)."""
     from pufa_flow.services.auth import issue_token
+    from helpers import assign
 
     world = opened_world("接口文档单位", office_user)
-    return {"Authorization": f"Bearer {issue_token(office_user, name='spec')}"}, world
+    role = request.param
+    if role == "office":
+        user = office_user
+    elif role == "unit":
+        user = world.objects["user"]
+    else:
+        user = make_user(role)
+        if role in ("evaluator", "panel") and world.has("cycle"):
+            assign(user, world.objects["cycle"], [world.objects["unit"]])
+    if world.has("assessment"):  # scores and a grade, so their formats are checked too
+        assessment = world.objects["assessment"]
+        assessment.self_score, assessment.review_score, assessment.grade = 95.5, 92, "excellent"
+        db.session.commit()
+    return {"Authorization": f"Bearer {issue_token(user, name='spec')}"}, world
 
 
-def test_real_get_responses_validate_against_the_documented_schema(app, client, spec, office_headers):
-    """Every GET (lists without parameters, details with the objects of one unit) as the office."""
-    headers, world = office_headers
+@pytest.mark.parametrize("role_headers", ROLES, indirect=True)
+def test_real_get_responses_validate_against_the_documented_schema(app, client, spec, role_headers):
+    """Every GET (lists without parameters, details with the objects of one unit), for every role."""
+    headers, world = role_headers
     checked, failures = 0, []
     for rule, method in api_rules(app):
         if method != "get":
@@ -148,3 +168,74 @@ def test_real_get_responses_validate_against_the_documented_schema(app, client, 
             failures.extend(f"GET {probe.url} -> {status}: {e.json_path}: {e.message}" for e in errors[:3])
     assert checked
     assert not failures, "\n  ".join(failures)
+
+
+def _response_schemas(spec):
+    for path, ops in spec["paths"].items():
+        for method, op in ops.items():
+            for status, response in op["responses"].items():
+                content = response.get("content", {}).get("application/json")
+                if content:
+                    yield f"{method.upper()} {path} {status}", content["schema"]
+
+
+def _objects_in(schema, spec, seen=None):
+    """Every object schema reachable from ``schema`` (refs resolved once)."""
+    seen = set() if seen is None else seen
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[-1]
+        if name in seen:
+            return
+        seen.add(name)
+        yield from _objects_in(spec["components"]["schemas"][name], spec, seen)
+        return
+    if schema.get("type") == "object" or "properties" in schema:
+        yield schema
+        for sub in schema.get("properties", {}).values():
+            yield from _objects_in(sub, spec, seen)
+    if "items" in schema:
+        yield from _objects_in(schema["items"], spec, seen)
+
+
+def test_response_schemas_are_exact(spec):
+    """Every object in a JSON response requires all its properties and allows no other."""
+    loose = []
+    for where, schema in _response_schemas(spec):
+        for obj in _objects_in(schema, spec):
+            props = obj.get("properties")
+            if not props:
+                continue
+            if obj.get("additionalProperties") is not False:
+                loose.append(f"{where}: {sorted(props)} allows other properties")
+            missing = set(props) - set(obj.get("required", [])) - {"details"}
+            if missing:
+                loose.append(f"{where}: {sorted(missing)} not required")
+    assert not loose, "\n".join(sorted(set(loose)))
+
+
+def test_a_dropped_field_fails_the_schema(app, client, spec, office_user, token_for):
+    """The exact schemas catch a field dropped from a response (and an extra one)."""
+    world = opened_world("接口文档单位", office_user)
+    body = client.get(f"/api/v1/units/{world.id('unit')}", headers=token_for(office_user)).get_json()
+    validator = validator_for(spec, "/api/v1/units/{unit_id}", "get", "200")
+    assert not list(validator.iter_errors(body))
+    assert list(validator.iter_errors({k: v for k, v in body.items() if k != "kind_label"}))
+    assert list(validator.iter_errors({**body, "secret": 1}))
+
+
+def test_input_schemas_state_what_the_server_enforces(spec):
+    schemas = spec["components"]["schemas"]
+    assert schemas["UnitInput"]["properties"]["name"] == {
+        "type": "string", "maxLength": 100, "minLength": 1, "pattern": r"\S",
+        "description": schemas["UnitInput"]["properties"]["name"]["description"]}
+    notice = schemas["NoticeInput"]["properties"]
+    assert notice["items"]["minItems"] == 1 and notice["items"]["maxItems"] == 200
+    assert notice["unit_id"] == {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
+    assert notice["issued_on"]["pattern"] == "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+    assert schemas["CycleInput"]["properties"]["year"] == {"type": "integer", "minimum": 2000, "maximum": 2100}
+    assert schemas["UserInput"]["properties"]["password"]["minLength"] == 8
+    assert "acknowledge" in schemas["ItemTransitionInput"]["properties"]["trigger"]["enum"]
+    assert schemas["ItemTransitionInput"]["properties"]["comment"]["maxLength"] == 2000
+    params = {p["name"]: p["schema"] for p in spec["paths"]["/api/v1/items"]["get"]["parameters"]}
+    assert "issued" in params["status"]["enum"]
+    assert params["per_page"] == {"type": "integer", "minimum": 1, "maximum": 200}

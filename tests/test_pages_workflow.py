@@ -2,14 +2,18 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime
 
 import pytest
 import sqlalchemy as sa
-from helpers import new_cycle, new_notice, walk_item
+from helpers import IN_SELF_ASSESSMENT, fill_self_assessment, new_cycle, new_notice, walk_item
 
+from pufa_flow import clock
+
+from pufa_flow import clock
 from pufa_flow.extensions import db
 from pufa_flow.models import AuditEvent, Cycle, RectificationItem
+from pufa_flow.services import notices
 from workflows import WORKFLOWS
 
 BUTTON = re.compile(r'data-trigger="([a-z_-]+)"')
@@ -114,17 +118,38 @@ def test_history_page_lists_moves_with_labels(client, login, world):
     assert "待验收 → 已销号" in html
 
 
+FRIDAY, MONDAY = date(2026, 11, 20), date(2026, 11, 23)  # working days with a weekend between
+
+
+def _noon(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, 4, 0)  # 12:00 in Shanghai
+
+
+def _notice_due(office, unit, *dues):
+    """A notice issued on 2 November whose items are due on ``dues``, in that order."""
+    items = [{"problem": f"问题{i}", "requirement": "要求", "due_date": due.isoformat(), "category": "archives"}
+             for i, due in enumerate(dues, start=1)]
+    with clock.frozen(_noon(date(2026, 11, 2))):
+        return notices.create_notice({"unit_id": unit.id, "source": "inspection", "title": "整改通知书",
+                                      "items": items}, actor=office)
+
+
 def test_overdue_filter_and_badge(client, login, world):
-    late = world["notice"].items[1]
-    db.session.execute(sa.update(RectificationItem).where(RectificationItem.id == late.id)
-                       .values(due_date=date.today() - timedelta(days=30)))
-    db.session.commit()
+    """Due Friday: not overdue on Friday, 3 days overdue on Monday; due Monday: not overdue on Monday."""
+    late, on_time = _notice_due(world["office"], world["unit"], FRIDAY, MONDAY).items
     login(world["office"])
-    html = client.get("/items/?overdue=1").get_data(as_text=True)
-    assert f"/items/{late.id}" in html and f"/items/{world['item'].id}\"" not in html
-    assert "逾期" in client.get(f"/items/{late.id}").get_data(as_text=True)
-    home = client.get("/home").get_data(as_text=True)
-    assert "已逾期整改事项" in home
+    with clock.frozen(_noon(FRIDAY)):
+        assert f"/items/{late.id}\"" not in client.get("/items/?overdue=1").get_data(as_text=True)
+        assert "badge overdue" not in client.get(f"/items/{late.id}").get_data(as_text=True)
+    with clock.frozen(_noon(MONDAY)):
+        html = client.get("/items/?overdue=1").get_data(as_text=True)
+        assert f"/items/{late.id}\"" in html and f"/items/{on_time.id}\"" not in html
+        # the badge counts working days (issue 10): Friday's deadline is 1 working day late on Monday
+        assert "逾期 1 个工作日" in client.get(f"/items/{late.id}").get_data(as_text=True)
+        assert "badge overdue" not in client.get(f"/items/{on_time.id}").get_data(as_text=True)
+        home = client.get("/home").get_data(as_text=True)
+    tile = re.search(r'<a class="tile alert"[^>]*overdue=1"><span class="figure">(\d+)</span>', home)
+    assert tile and tile.group(1) == "1"  # the alert tile counts the one overdue item
 
 
 def test_diagram_page_is_drawn_from_the_definitions(client, login, world):
@@ -147,26 +172,32 @@ def test_assessment_page_buttons_follow_the_role(client, login, world, make_user
     a = cycle.assessments.first()
     login(world["unit_user"])
     assert buttons(client.get(f"/cycles/assessments/{a.id}").get_data(as_text=True)) == ["submit"]
-    r = client.post(f"/transitions/assessment/{a.id}", data={"trigger": "submit", "self_score": "93"},
-                    follow_redirects=True)
+    with clock.frozen(IN_SELF_ASSESSMENT):
+        r = client.post(f"/transitions/assessment/{a.id}", data={"trigger": "submit"}, follow_redirects=True)
+        assert "还缺：自测得分表、自评报告、问题清单" in r.get_data(as_text=True)
+        fill_self_assessment(a, world["unit_user"])
+        r = client.post(f"/transitions/assessment/{a.id}", data={"trigger": "submit"}, follow_redirects=True)
     assert "已提交" in r.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)
                              .where(AuditEvent.trigger == "submit")) == 1
 
 
 def test_unit_home_lists_its_own_deadlines_and_the_office_sees_overdue_by_unit(client, login, world, make_user):
-    late = world["notice"].items[1]
-    db.session.execute(sa.update(RectificationItem).where(RectificationItem.id == late.id)
-                       .values(due_date=date.today() - timedelta(days=30)))
-    db.session.commit()
+    late, soon = _notice_due(world["office"], world["unit"], FRIDAY, MONDAY).items
     new_notice(world["office"], world["other"], n_items=1)  # another unit's item must not show
     login(world["unit_user"])
-    html = client.get("/home").get_data(as_text=True)
-    assert html.index(f"/items/{late.id}") < html.index(f"/items/{world['item'].id}\"")  # nearest deadline first
-    assert "逾期" in html
-    assert set(re.findall(r'href="/items/(\d+)"', html)) == {str(late.id), str(world["item"].id)}
+    with clock.frozen(_noon(MONDAY)):
+        html = client.get("/home").get_data(as_text=True)
+    assert html.index(f"/items/{late.id}") < html.index(f"/items/{soon.id}\"") < html.index(
+        f"/items/{world['item'].id}\"")  # nearest deadline first
+    assert html.count('class="overdue-row"') == 1 and "逾期 1 个工作日" in html  # only the item due Friday (working days, issue 10)
+    own = {late.id, soon.id, *(i.id for i in world["notice"].items)}
+    assert set(re.findall(r'href="/items/(\d+)"', html)) == {str(i) for i in own}
     client.post("/logout")
     login(world["office"])
-    html = client.get("/home").get_data(as_text=True)
+    with clock.frozen(_noon(FRIDAY)):
+        assert "逾期事项最多的单位" not in client.get("/home").get_data(as_text=True)  # nothing overdue yet
+    with clock.frozen(_noon(MONDAY)):
+        html = client.get("/home").get_data(as_text=True)
     assert "逾期事项最多的单位" in html and f"unit_id={world['unit'].id}" in html and "1 项" in html
-    assert f"/items/{late.id}" in html
+    assert f"/items/{late.id}" in html and f"/items/{soon.id}\"" not in html

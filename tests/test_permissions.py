@@ -26,6 +26,9 @@ PUBLIC = {
     "main.index": "redirects to the sign-in page or the home page",
     "api.openapi": "the API description",
     "api.issue_token": "exchanges a password for a token",
+    "main.favicon": "the site icon browsers ask for on every page, the sign-in page included",
+    "feeds.unit_ics_feed": "a unit's ICS calendar feed for calendar apps that cannot sign in; the URL's token "
+                           "(an HMAC of the unit id) is the access check",
 }
 _PARAM = re.compile(r"<(?:([^<>:]+):)?(\w+)>")
 

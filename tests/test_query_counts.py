@@ -1,13 +1,22 @@
-"""List pages and endpoints run a fixed number of queries, however long the page."""
+"""Every list page and list endpoint runs a fixed number of queries, however long the list.
+
+One world grows from 2 to 10 rows of everything at once: units (with contacts
+and users), notices with items (some overdue), assessments in a started cycle,
+cycles, the history of one item and of one cycle, the audit log. Each list is
+requested as every role that may see it; the count must not move.
+"""
 from __future__ import annotations
+
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 from flask import g
-from helpers import new_notice
+from helpers import assign, new_cycle, new_notice, walk_item
 
 from pufa_flow.extensions import db
-from pufa_flow.models import Contact
+from pufa_flow.models import Contact, Cycle, Notice, RectificationItem, Unit, UnitAssessment, User
+from pufa_flow.services import calendar, workflow
 
 
 @pytest.fixture
@@ -22,51 +31,136 @@ def count_queries(app):
 
 
 def _queries_for(client, url, headers, counter) -> int:
-    db.session.expunge_all()  # the client shares the test's session: start from an empty identity map
+    db.session.remove()  # the client shares the test's session: start from a new one, as a request does
     g.pop("workday_calendar", None)  # and its app context, where a request caches the calendar
+    g.pop("_login_user", None)  # and the signed-in user
     counter["n"] = 0
-    assert client.get(url, headers=headers or {}).status_code == 200
+    response = client.get(url, headers=headers or {})
+    assert response.status_code == 200, (url, response.status_code)
     return counter["n"]
 
 
-@pytest.mark.parametrize("url,api", [("/units/", False), ("/api/v1/units", True), ("/notices/", False),
-                                     ("/api/v1/notices", True), ("/items/", False), ("/api/v1/items", True)])
-def test_lists_do_not_query_per_row(client, login, token_for, office_user, make_unit, count_queries, url, api):
-    def grow(n):
+class Growing:
+    """The world that grows; ``home`` is the unit whose user is the ``unit`` role."""
+
+    def __init__(self, make_unit, make_user, office):
+        self.make_unit, self.make_user, self.office = make_unit, make_user, office
+        self.home = make_unit("区司法局")
+        self.users = {"office": office, "viewer": make_user("viewer"), "unit": make_user("unit", self.home),
+                      "evaluator": make_user("evaluator"), "panel": make_user("panel")}
+        self.cycle = new_cycle(office, [self.home], name="2026年度考评")
+        workflow.fire(self.cycle, "start", actor=office)
+        self.extra_cycles = 0
+        self.notice = new_notice(office, self.home, n_items=1)
+        self.item = walk_item(self.notice.items[0], self.users["unit"], office, "in_progress")
+        assign(self.users["evaluator"], self.cycle, [self.home])
+        assign(self.users["panel"], self.cycle, [self.home])
+        self.ids = {"cycle": self.cycle.id, "unit": self.home.id, "notice": self.notice.id,
+                    "item": self.item.id, "assessment": self.cycle.assessments.first().id}
+
+    def grow(self, n: int) -> None:
+        db.session.expunge_all()  # the counted requests shared this session: read everything afresh
+        self.office, self.users = (db.session.get(User, self.office.id),
+                                   {r: db.session.get(User, u.id) for r, u in self.users.items()})
+        self.cycle = db.session.get(Cycle, self.ids["cycle"])
+        self.item = db.session.get(RectificationItem, self.ids["item"])
+        self.notice = db.session.get(Notice, self.ids["notice"])
+        self.home = db.session.get(Unit, self.ids["unit"])
+        office, unit_user = self.office, self.users["unit"]
+        past = calendar.today() - timedelta(days=20)
         for _ in range(n):
-            unit = make_unit()
+            # another unit, with a contact, a user, a notice of two items (one overdue), an assessment
+            unit = self.make_unit()
             db.session.add(Contact(unit_id=unit.id, role="liaison", name="张敏", phone="13800138000"))
+            self.make_user("unit", unit)
+            notice = new_notice(office, unit, n_items=2)
+            db.session.execute(sa.update(RectificationItem).where(RectificationItem.id == notice.items[0].id)
+                               .values(due_date=past))
+            db.session.add(UnitAssessment(cycle_id=self.cycle.id, unit_id=unit.id))
             db.session.commit()
-            new_notice(office_user, unit, n_items=2)
-    headers = token_for(office_user) if api else None
-    if not api:
-        login(office_user)
-    grow(2)
-    few = _queries_for(client, url, headers, count_queries)
-    grow(8)
-    many = _queries_for(client, url, headers, count_queries)
-    assert many == few, f"{url}: {few} queries for 2 units, {many} for 10"
+            assign(self.users["evaluator"], self.cycle, [unit])
+            assign(self.users["panel"], self.cycle, [unit])
+            # the home unit: one more contact, user, notice (overdue) and item in the home notice
+            db.session.add(Contact(unit_id=self.home.id, role="liaison", name="李华", phone="13900139000"))
+            self.make_user("unit", self.home)
+            mine = new_notice(office, self.home, n_items=1)
+            walk_item(mine.items[0], unit_user, office, "in_progress")
+            db.session.execute(sa.update(RectificationItem).where(RectificationItem.id == mine.items[0].id)
+                               .values(due_date=past))
+            db.session.add(RectificationItem(notice_id=self.notice.id, unit_id=self.home.id,
+                                             seq=100 + self._next(), problem="补充问题", requirement="补充要求",
+                                             category="archives", due_date=past))
+            db.session.commit()
+            # one more move in the history of the home item and of the cycle, and one more cycle
+            workflow.fire(self.item, "submit", actor=unit_user, data={"measures": "已整改"})
+            workflow.fire(self.item, "send_back", actor=office, comment="材料不全")
+            self.extra_cycles += 1
+            other = new_cycle(office, [self.home], name=f"第{self.extra_cycles}轮专项考评")
+            if self.extra_cycles % 2:
+                workflow.fire(other, "start", actor=office)
+            assign(self.users["evaluator"], other, [self.home])
+            assign(self.users["panel"], other, [self.home])
+
+    _seq = 0
+
+    def _next(self) -> int:
+        Growing._seq += 1
+        return Growing._seq
 
 
-@pytest.mark.parametrize("url,api", [("/cycles/", False), ("/api/v1/cycles", True)])
-def test_cycle_lists_do_not_count_assessments_per_row(client, login, token_for, office_user, make_unit,
-                                                      count_queries, url, api):
-    """Each cycle's buttons depend on guards that count its assessments: one grouped count per page."""
-    from helpers import new_cycle
+ALL = ("office", "viewer", "unit", "evaluator", "panel")
+NOT_UNIT = ("office", "viewer", "evaluator", "panel")
+#: (url, roles that may read it); {x} is an id of the growing world
+LISTS = [
+    ("/home", ALL),
+    ("/units/", ALL), ("/api/v1/units", ALL),
+    ("/units/{unit}", ALL),                        # its contacts
+    ("/users/", ("office",)), ("/api/v1/users", ("office",)),
+    ("/notices/", ALL), ("/api/v1/notices", ALL),
+    ("/notices/{notice}", ALL), ("/api/v1/notices/{notice}", ALL),   # its items
+    ("/items/", ALL), ("/api/v1/items", ALL), ("/items/?overdue=1", ALL), ("/api/v1/items?overdue=1", ALL),
+    ("/cycles/", ALL), ("/api/v1/cycles", ALL),
+    ("/cycles/{cycle}", NOT_UNIT), ("/api/v1/cycles/{cycle}/assessments", NOT_UNIT),  # its assessments
+    ("/history/item/{item}", ALL), ("/api/v1/items/{item}/history", ALL),
+    ("/history/cycle/{cycle}", ALL), ("/api/v1/cycles/{cycle}/history", ALL),
+    ("/audit/", ("office",)),
+]
 
-    from pufa_flow.services import workflow
-    units = [make_unit() for _ in range(2)]
 
-    def grow(n):
-        for k in range(n):
-            cycle = new_cycle(office_user, units, name=f"第{k}轮考评")
-            if k % 2:
-                workflow.fire(cycle, "start", actor=office_user)
-    headers = token_for(office_user) if api else None
-    if not api:
-        login(office_user)
-    grow(2)
-    few = _queries_for(client, url, headers, count_queries)
-    grow(8)
-    many = _queries_for(client, url, headers, count_queries)
-    assert many == few, f"{url}: {few} queries for 2 cycles, {many} for 10"
+@pytest.mark.parametrize("role", ALL)
+def test_lists_do_not_query_per_row(client, token_for, make_unit, make_user, office_user, count_queries, role):
+    """One growing world per role; every list it may read is counted at 2 rows and at 10."""
+    from test_isolation import _session_client
+
+    world = Growing(make_unit, make_user, office_user)
+    user = world.users[role]
+    headers = token_for(user)
+    page_client = _session_client(client.application, user)
+    urls = [url.format(**world.ids) for url, roles in LISTS if role in roles]
+
+    def counts() -> dict[str, int]:
+        return {url: _queries_for(client if url.startswith("/api/") else page_client, url,
+                                  headers if url.startswith("/api/") else None, count_queries)
+                for url in urls}
+    world.grow(2)
+    few = counts()
+    world.grow(8)
+    many = counts()
+    grew = [f"{url}: {few[url]} queries for 2 rows, {many[url]} for 10" for url in urls if many[url] != few[url]]
+    assert not grew, f"as {role}:\n  " + "\n  ".join(grew)
+
+
+def test_the_growing_world_really_grows(client, token_for, make_unit, make_user, office_user):
+    """Control: the lists above are longer after the growth, so an equal count means no per-row query."""
+    world = Growing(make_unit, make_user, office_user)
+    headers = token_for(office_user)
+    world.grow(2)
+    sizes = lambda: (len(client.get("/api/v1/units", headers=headers).json["items"]),  # noqa: E731
+                     len(client.get("/api/v1/items?overdue=1", headers=headers).json["items"]),
+                     len(client.get(f"/api/v1/items/{world.item.id}/history", headers=headers).json["items"]),
+                     len(client.get(f"/api/v1/cycles/{world.cycle.id}/assessments", headers=headers).json["items"]),
+                     len(client.get("/api/v1/cycles", headers=headers).json["items"]))
+    before = sizes()
+    world.grow(8)
+    after = sizes()
+    assert all(a > b for a, b in zip(after, before)), (before, after)

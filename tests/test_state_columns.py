@@ -17,8 +17,9 @@ PATTERNS = [
     re.compile(r"\.values\([^)]*\bstatus\s*="),               # update(...).values(status=…)
     re.compile(r"UPDATE\s+\w+\s+SET[^;]*\bstatus\b", re.I),   # raw SQL
 ]
-# The outbox has a status of its own (pending/sent/failed) that is not a workflow state.
-NOT_WORKFLOW = re.compile(r"OutboxMessage|outbox", re.I)
+# The outbox has a status of its own (pending/sent/failed) that is not a workflow state; so has a
+# panel score sheet (draft/submitted, lines marked "panel_sheet").
+NOT_WORKFLOW = re.compile(r"OutboxMessage|outbox|panel_sheet", re.I)
 
 
 def _names_status(node) -> bool:

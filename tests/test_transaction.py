@@ -61,3 +61,30 @@ def test_a_unit_user_cannot_fire_on_another_units_object(make_unit, make_user, o
     assert item.status == "issued"
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)
                              .where(AuditEvent.trigger == "acknowledge")) == 0
+
+
+def test_a_unit_user_firing_on_a_cycle(make_unit, make_user, office_user):
+    """Outside the cycles it takes part in (or a draft) the cycle does not exist for it; in its own
+    cycle the policy lets it read, and the workflow refuses the office's trigger by role."""
+    from helpers import new_cycle
+    from workflows import TransitionRefused
+
+    from pufa_flow.models import Cycle
+
+    mine, theirs = make_unit("甲单位"), make_unit("乙单位")
+    me = make_user("unit", mine)
+    own, other, draft = (new_cycle(office_user, [mine], name="甲的考评"), new_cycle(office_user, [theirs], name="乙的考评"),
+                         new_cycle(office_user, [mine], name="草拟的考评"))
+    for cycle in (own, other):
+        workflow.fire(cycle, "start", actor=office_user)
+    before = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent))
+    for cycle, trigger in ((other, "begin_field_research"), (draft, "start")):
+        with pytest.raises(NotFound):
+            workflow.fire(cycle, trigger, actor=me, force=True, comment="越权")
+    with pytest.raises(TransitionRefused) as info:
+        workflow.fire(own, "begin_field_research", actor=me, force=True, comment="越权")
+    assert info.value.reason == "forbidden_role"
+    db.session.expire_all()
+    assert [db.session.get(Cycle, c.id).status for c in (own, other, draft)] == [
+        "self_assessment", "self_assessment", "draft"]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) == before

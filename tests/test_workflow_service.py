@@ -1,17 +1,20 @@
 """Firing triggers through the service and the API, on a real database."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
-from helpers import assign, new_cycle, new_notice, walk_item
+from helpers import IN_SELF_ASSESSMENT, assign, fill_self_assessment, new_cycle, new_notice, walk_item
 
+from pufa_flow import clock
+
+from pufa_flow import clock
 from pufa_flow.errors import Conflict, ValidationFailed
 from pufa_flow.extensions import db
 from pufa_flow.models import AuditEvent, Contact, OutboxMessage, RectificationItem, UnitAssessment
 from pufa_flow.models.stateful import StateChangeOutsideWorkflow
-from pufa_flow.services import workflow
+from pufa_flow.services import notices, workflow
 from workflows import ITEM, TransitionRefused
 
 
@@ -58,13 +61,15 @@ def test_item_lifecycle_over_http_writes_audit_and_outbox(client, setup, token_f
         ("send_back", "submitted", "in_progress"), ("submit", "in_progress", "submitted"),
         ("verify", "submitted", "closed")]
     assert history[2]["comment"] == "缺少佐证材料"
-    # send_back and verify told the unit (liaison email + unit inbox); the submits told the office inbox
+    # issuing the notice, send_back and verify told the unit (liaison email + unit inbox);
+    # the submits told the office inbox
     to_liaison = count(OutboxMessage, OutboxMessage.recipient == "wangmin@example.cn")
     to_unit_inbox = count(OutboxMessage, OutboxMessage.recipient == f"unit:{setup['unit'].id}")
-    to_office = count(OutboxMessage, OutboxMessage.recipient == "office", OutboxMessage.channel == "inapp")
-    assert (to_liaison, to_unit_inbox, to_office) == (2, 2, 2)
+    to_office = count(OutboxMessage, OutboxMessage.recipient == "office", OutboxMessage.channel == "in_app")
+    assert (to_liaison, to_unit_inbox, to_office) == (3, 3, 2)
     sent_back = db.session.scalars(sa.select(OutboxMessage).where(
-        OutboxMessage.channel == "email").order_by(OutboxMessage.id)).first()
+        OutboxMessage.channel == "email", OutboxMessage.subject.not_like("%整改通知书%"))
+        .order_by(OutboxMessage.id)).first()
     assert "退回整改" in sent_back.subject and "缺少佐证材料" in sent_back.body
     assert db.session.get(RectificationItem, item_id).closed_at is not None
 
@@ -116,7 +121,11 @@ def test_full_cycle_with_assessments(client, setup, token_for, make_user):
     a = client.get(f"/api/v1/cycles/{cycle.id}/assessments", headers=uh).json["items"][0]
     aurl = f"/api/v1/assessments/{a['id']}/transitions"
     assert post(client, oh, curl, trigger="begin_field_research").status_code == 409  # not submitted yet
-    assert post(client, uh, aurl, trigger="submit", self_score=92.5).json["self_score"] == "92.50"
+    # the score is computed from the saved sheet (10 - 2 for n23-03-c), never typed
+    assert post(client, uh, aurl, trigger="submit", self_score=92.5).status_code == 422
+    with clock.frozen(IN_SELF_ASSESSMENT):
+        fill_self_assessment(db.session.get(UnitAssessment, a["id"]), unit_user)
+        assert post(client, uh, aurl, trigger="submit").json["self_score"] == "98.00"
     assert post(client, oh, curl, trigger="begin_field_research").json["status"] == "field_research"
     assert post(client, oh, aurl, trigger="accept").json["status"] == "accepted"
     assert post(client, oh, curl, trigger="begin_acceptance").json["status"] == "acceptance"
@@ -211,19 +220,38 @@ def test_writing_a_state_column_outside_the_workflow_is_refused(setup):
     db.session.rollback()
 
 
-def test_overdue_is_computed_the_same_in_python_and_sql(client, setup, token_for):
-    past = date.today() - timedelta(days=40)
-    notice = new_notice(setup["office"], setup["unit"], n_items=2, due=date.today() + timedelta(days=40))
-    late = notice.items[0]
-    db.session.execute(sa.update(RectificationItem).where(RectificationItem.id == late.id)
-                       .values(due_date=past))  # a due date set long ago (not a state change)
-    db.session.commit()
+EVE = date(2026, 9, 30)          # Wednesday, the last working day before National Day
+IN_HOLIDAY = date(2026, 10, 3)   # a Saturday inside the holiday: the deadline moves to Thursday 8 October
+BACK = date(2026, 10, 8)         # the first working day back
+NEXT = date(2026, 10, 9)         # the working day after
+
+
+@pytest.mark.parametrize("today, expected", [
+    (EVE, {}),
+    (date(2026, 10, 1), {EVE: 1}),            # overdue the day after, holiday or not
+    (BACK, {EVE: 8}),                         # due in the holiday: not overdue on the day back
+    (NEXT, {EVE: 9, IN_HOLIDAY: 1, BACK: 1}),
+])
+def test_overdue_is_computed_the_same_in_python_and_sql(client, setup, token_for, today, expected):
+    """Deadlines one working day apart around a holiday: only the moved-deadline rule gives these answers."""
+    dues = [EVE, IN_HOLIDAY, BACK, NEXT]
+    items = [{"problem": f"问题{d}", "requirement": "要求", "due_date": d.isoformat(), "category": "archives"}
+             for d in dues]
+    with clock.frozen(datetime(2026, 9, 1, 4)):
+        notice = notices.create_notice({"unit_id": setup["unit"].id, "source": "inspection", "title": "整改通知书",
+                                        "items": items}, actor=setup["office"])
+    by_due = {i.due_date: i.id for i in notice.items}
     headers = token_for(setup["office"])
-    listed = client.get("/api/v1/items?overdue=1", headers=headers).json
-    assert [i["id"] for i in listed["items"]] == [late.id]
-    assert listed["items"][0]["is_overdue"] is True and listed["items"][0]["days_overdue"] >= 30
-    assert client.get(f"/api/v1/items/{notice.items[1].id}", headers=headers).json["is_overdue"] is False
-    assert client.get("/api/v1/items?status=bogus", headers=headers).status_code == 400
+    with clock.frozen(datetime(today.year, today.month, today.day, 4)):  # noon in Shanghai
+        listed = client.get("/api/v1/items?overdue=1", headers=headers).json["items"]  # SQL
+        each = {d: client.get(f"/api/v1/items/{by_due[d]}", headers=headers).json for d in dues}  # Python
+    assert {i["id"]: i["days_overdue"] for i in listed} == {by_due[d]: n for d, n in expected.items()}
+    assert {d: (e["is_overdue"], e["days_overdue"]) for d, e in each.items()} == {
+        d: (d in expected, expected.get(d, 0)) for d in dues}
+
+
+def test_an_unknown_status_filter_is_a_400(client, setup, token_for):
+    assert client.get("/api/v1/items?status=bogus", headers=token_for(setup["office"])).status_code == 400
 
 
 def test_replaying_the_audit_log_reproduces_the_state(setup):

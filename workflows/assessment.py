@@ -25,7 +25,8 @@ DEFINITION = WorkflowDefinition(
         Transition(
             "submit", ("pending", "returned"), "submitted", frozenset({"unit"}), "提交自评",
             guards=(Guard("cycle_open", "考评周期处于进行中"),),
-            inputs=("self_score",), cleaner="self_score", audience=("office",),
+            # the self score is computed from the saved 自测得分表, never typed
+            effects=("apply_self_score",), audience=("office",),
         ),
         Transition(
             "return_for_revision", ("submitted",), "returned", frozenset({"office"}), "退回修改",

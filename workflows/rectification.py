@@ -39,6 +39,7 @@ DEFINITION = WorkflowDefinition(
         Transition(
             "approve_extension", ("extension_requested",), "in_progress", OFFICE, "批准延期",
             effects=("apply_extension_approval",), audience=("unit",),
+            inputs=("approved_due_date",), cleaner="approved_due_date",
         ),
         Transition(
             "deny_extension", ("extension_requested",), "in_progress", OFFICE, "驳回延期",

@@ -6,6 +6,11 @@ from . import imports  # noqa: F401  (POST /units/import)
 from . import attachments  # noqa: F401  (GET /attachments/<id>/content)
 from . import calendar  # noqa: F401  (the working-day calendar)
 from . import evaluation  # noqa: F401  (实地调研 set-up: sample, teams, panel)
+from . import reminders  # noqa: F401  (inbox, outbox, item timelines)
+from . import self_assessment  # noqa: F401  (frameworks, the 自评 workspace, exports)
+from . import filings  # noqa: F401  (yearly filings, issue 13)
+from . import rectification  # noqa: F401  (inspections, import, evidence, overdue)
+from . import panel  # noqa: F401  (worklists, panel score sheets, final scores, findings)
 from .spec import api_bp
 
 

@@ -78,7 +78,7 @@ def _text(body: dict, name: str) -> str:
 
 @endpoint("/calendar", "GET", summary="工作日历：年份覆盖情况与某年的放假、调休录入", tag="calendar",
           response=CALENDAR, query=[{"name": "year", "in": "query", "schema": YEAR}],
-          errors=("401", "422"))
+          errors=("400", "401", "422"))
 @require_roles()
 def get_calendar():
     return jsonify(_calendar_json(_year()))
@@ -112,7 +112,7 @@ def confirm_calendar_year(year: int):
 
 
 @endpoint("/calendar/years/<id:year>", "DELETE", summary="撤销某年的“已完整录入”确认（普法办）",
-          tag="calendar", response=CALENDAR, errors=("401", "403", "404", "422"))
+          tag="calendar", response=CALENDAR, errors=("400", "401", "403", "404", "422"))
 @require_roles("office")
 def withdraw_calendar_year(year: int):
     if year not in holidays.YEARS:

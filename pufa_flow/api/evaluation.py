@@ -16,10 +16,12 @@ DATE = {"type": ["string", "null"], "format": "date", "pattern": r"^\d{4}-\d{2}-
 
 SAMPLE = schema("Sample", {
     "type": "object", "additionalProperties": False,
-    "required": ["cycle_id", "seed", "quotas", "forced_in", "forced_out", "unit_ids", "drawn_at"], "properties": {
-        "cycle_id": ID_SCHEMA, "seed": {"type": "integer", "minimum": 0},
+    "required": ["cycle_id", "drawn", "seed", "quotas", "forced_in", "forced_out", "unit_ids", "drawn_at"],
+    "properties": {
+        "cycle_id": ID_SCHEMA, "drawn": {"type": "boolean"}, "seed": {"type": ["integer", "null"], "minimum": 0},
         "quotas": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}},
-        "forced_in": IDS, "forced_out": IDS, "unit_ids": IDS, "drawn_at": {"type": "string"}}})
+        "forced_in": IDS, "forced_out": IDS, "unit_ids": IDS,
+        "drawn_at": {"type": ["string", "null"], "format": "date-time"}}})
 SAMPLE_INPUT = schema("SampleInput", {
     "type": "object", "additionalProperties": False, "properties": {
         "quotas": {"type": "object", "propertyNames": {"enum": list(UNIT_KINDS)},
@@ -72,8 +74,12 @@ def _cycle(cycle_id: int) -> Cycle:
     return get_visible(Cycle, cycle_id, current_api_user())
 
 
-def sample_json(draw) -> dict:
-    return {"cycle_id": draw.cycle_id, "seed": draw.seed, "quotas": draw.quotas, "forced_in": draw.forced_in,
+def sample_json(draw, cycle_id: int | None = None) -> dict:
+    """The current sample; before the first draw, an empty one (``drawn`` false)."""
+    if draw is None:
+        return {"cycle_id": cycle_id, "drawn": False, "seed": None, "quotas": {}, "forced_in": [],
+                "forced_out": [], "unit_ids": [], "drawn_at": None}
+    return {"cycle_id": draw.cycle_id, "drawn": True, "seed": draw.seed, "quotas": draw.quotas, "forced_in": draw.forced_in,
             "forced_out": draw.forced_out, "unit_ids": draw.unit_ids, "drawn_at": draw.drawn_at.isoformat() + "Z"}
 
 
@@ -92,14 +98,12 @@ def panel_json(cycle: Cycle) -> dict:
                          "unit_ids": sorted(assigned.get(u.id, ()))} for u in evaluation.panel_members()]}
 
 
-@endpoint("/cycles/<id:cycle_id>/sample", "GET", summary="当前实地调研抽样名单（含随机种子）", tag="evaluation",
-          response=SAMPLE, errors=("401", "403", "404"))
+@endpoint("/cycles/<id:cycle_id>/sample", "GET", summary="当前实地调研抽样名单（含随机种子；未抽样时 drawn 为 false）",
+          tag="evaluation", response=SAMPLE, errors=("400", "401", "403", "404"))
 @require_roles("office", "viewer")
 def get_sample(cycle_id: int):
-    draw = evaluation.current_sample(_cycle(cycle_id))
-    if draw is None:
-        raise NotFound("本周期尚未抽样")
-    return jsonify(sample_json(draw))
+    cycle = _cycle(cycle_id)
+    return jsonify(sample_json(evaluation.current_sample(cycle), cycle.id))
 
 
 @endpoint("/cycles/<id:cycle_id>/sample", "POST", summary="抽样：各类单位抽取数、指定纳入/排除、随机种子（普法办）",
@@ -112,7 +116,7 @@ def draw_sample(cycle_id: int):
 
 
 @endpoint("/cycles/<id:cycle_id>/teams", "GET", summary="调研评估小组及其单位、走访日期", tag="evaluation",
-          response=TEAMS, errors=("401", "403", "404"))
+          response=TEAMS, errors=("400", "401", "403", "404"))
 @require_roles("office", "viewer")
 def list_teams(cycle_id: int):
     return jsonify({"items": [team_json(t) for t in evaluation.teams(_cycle(cycle_id))]})
@@ -144,7 +148,7 @@ def update_team(cycle_id: int, team_id: int):
 
 
 @endpoint("/cycles/<id:cycle_id>/teams/<id:team_id>", "DELETE", summary="删除小组，其单位待重新分组（普法办）",
-          tag="evaluation", status=204, errors=("401", "403", "404", "409"))
+          tag="evaluation", status=204, errors=("400", "401", "403", "404", "409"))
 @require_roles("office")
 def delete_team(cycle_id: int, team_id: int):
     evaluation.delete_team(_team(cycle_id, team_id), actor=current_api_user())
@@ -162,7 +166,7 @@ def assign_team_units(cycle_id: int):
 
 
 @endpoint("/cycles/<id:cycle_id>/panel", "GET", summary="评议团成员、身份类别及各自评议的单位", tag="evaluation",
-          response=PANEL, errors=("401", "403", "404"))
+          response=PANEL, errors=("400", "401", "403", "404"))
 @require_roles("office", "viewer")
 def get_panel(cycle_id: int):
     return jsonify(panel_json(_cycle(cycle_id)))

@@ -6,11 +6,10 @@ from flask import jsonify, request
 from ..errors import BadRequest
 from ..services import imports as import_service
 from .base import current_api_user, envelope, require_roles
-from .spec import PATHS, endpoint, schema
+from .spec import PATHS, endpoint, exact, schema
 
-IMPORT_RESULT = schema("UnitImportResult", {
-    "type": "object", "required": ["created"],
-    "properties": {"created": {"type": "integer", "description": "新建单位数"}}})
+IMPORT_RESULT = schema("UnitImportResult", exact({
+    "created": {"type": "integer", "minimum": 1, "description": "新建单位数"}}))
 IMPORT_UPLOAD = schema("UnitImportUpload", {
     "type": "object", "required": ["file"],
     "properties": {"file": {"type": "string", "format": "binary",

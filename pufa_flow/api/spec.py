@@ -13,6 +13,11 @@ from flask import Blueprint
 from ..converters import MAX_ID
 
 ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+#: what ``services.validation.parse_date`` takes: exactly YYYY-MM-DD (not 20231105, not 2023-W45-1)
+DATE_SCHEMA = {"type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
+DATETIME_SCHEMA = {"type": "string", "format": "date-time"}
+#: the bounds ``api.base.page_args`` enforces
+MAX_PAGE, MAX_PER_PAGE = 100_000, 200
 
 api_bp = Blueprint("api", __name__, url_prefix="/api/v1")
 PATHS: dict[str, dict] = {}
@@ -20,7 +25,8 @@ SCHEMAS: dict[str, dict] = {}
 
 ERROR_RESPONSES = {
     "400": "请求格式错误", "401": "未认证或令牌无效", "403": "无权执行该操作",
-    "404": "对象不存在或不可见", "409": "状态冲突或并发修改", "422": "字段校验失败",
+    "404": "对象不存在或不可见", "405": "路径参数为空时落到另一接口，该接口不支持此方法",
+    "409": "状态冲突或并发修改", "422": "字段校验失败",
 }
 _CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
 
@@ -34,10 +40,32 @@ def schema(name: str, body: dict) -> dict:
     return ref(name)
 
 
+def exact(properties: dict, *, optional: tuple[str, ...] = ()) -> dict:
+    """A response object: every property present (unless optional), no other."""
+    return {"type": "object", "required": [k for k in properties if k not in optional],
+            "properties": properties, "additionalProperties": False}
+
+
+def enum_of(choices, *, nullable: bool = False) -> dict:
+    """A string that is one of the ids of ``choices`` (the labels are in the description)."""
+    values = list(choices)
+    labels = "、".join(f"{k}（{v}）" for k, v in choices.items()) if isinstance(choices, dict) else ""
+    out = {"type": ["string", "null"] if nullable else "string", "enum": values + ([None] if nullable else [])}
+    return {**out, "description": labels} if labels else out
+
+
+def text(max_len: int, *, required: bool = True, description: str = "") -> dict:
+    """A free-text input: trimmed by the server, refused when longer than ``max_len``."""
+    out = {"type": "string", "maxLength": max_len}
+    if required:
+        out.update(minLength=1, pattern=r"\S")
+    return {**out, "description": description} if description else out
+
+
 def page_of(item_ref: dict) -> dict:
-    return {"type": "object", "required": ["items", "total", "page", "per_page"], "properties": {
-        "items": {"type": "array", "items": item_ref}, "total": {"type": "integer"},
-        "page": {"type": "integer"}, "per_page": {"type": "integer"}}}
+    return exact({"items": {"type": "array", "items": item_ref}, "total": {"type": "integer", "minimum": 0},
+                  "page": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
+                  "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE}})
 
 
 def _openapi_path(rule: str) -> tuple[str, list[dict]]:
@@ -59,7 +87,8 @@ def endpoint(rule: str, method: str, *, summary: str, tag: str, response: dict |
               "parameters": params + (query or []),
               "responses": {str(status): {"description": "成功", **(
                   {"content": {media_type: {"schema": response}}} if response else {})}}}
-        for code in errors:
+        # an empty path parameter (/units/ for /units/{unit_id}) reaches another route: 405 there
+        for code in errors + (("405",) if params and method.upper() != "GET" else ()):
             op["responses"][code] = {"description": ERROR_RESPONSES[code],
                                      "content": {"application/json": {"schema": ref("Error")}}}
         if body is not None:
@@ -74,14 +103,16 @@ def endpoint(rule: str, method: str, *, summary: str, tag: str, response: dict |
 
 def pagination_params() -> list[dict]:
     return [
-        {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
-        {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 200}},
+        {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
+         "description": "页码，默认 1"},
+        {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
+         "description": "每页条数，默认 50"},
     ]
 
 
-schema("Error", {"type": "object", "required": ["error"], "properties": {"error": {
-    "type": "object", "required": ["code", "message"], "properties": {
-        "code": {"type": "string"}, "message": {"type": "string"}, "details": {"type": "object"}}}}})
+schema("Error", exact({"error": exact({
+    "code": {"type": "string", "minLength": 1}, "message": {"type": "string", "minLength": 1},
+    "details": {"type": "object", "description": "例如 fields：字段 → 中文说明"}}, optional=("details",))}))
 
 
 def document() -> dict:

@@ -8,7 +8,7 @@ from ..models import Unit
 from ..models.scoping import get_visible, scoped_select
 from ..services import units as unit_service
 from .base import current_api_user, json_body, paginate, require_roles
-from .serializers import UNIT, UNIT_INPUT, unit_json
+from .serializers import UNIT, UNIT_INPUT, UNIT_PATCH, unit_json
 from .spec import endpoint, page_of, pagination_params
 
 
@@ -36,7 +36,7 @@ def get_unit(unit_id: int):
 
 
 @endpoint("/units/<id:unit_id>", "PATCH", summary="修改单位（普法办）", tag="units", response=UNIT,
-          body=UNIT_INPUT, errors=("400", "401", "403", "404", "409", "422"))
+          body=UNIT_PATCH, errors=("400", "401", "403", "404", "409", "422"))
 @require_roles("office")
 def update_unit(unit_id: int):
     user = current_api_user()

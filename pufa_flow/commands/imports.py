@@ -22,7 +22,7 @@ def import_units_command(file: Path, dry_run: bool):
 
     limit = current_app.config.get("MAX_CONTENT_LENGTH") or DEFAULT_MAX_BYTES
     if file.stat().st_size > limit:
-        raise click.ClickException(f"文件过大：不能超过 {limit // (1024 * 1024)} MB,未导入任何单位")
+        raise click.ClickException(f"文件过大：不能超过 {limit // (1024 * 1024)} MB，未导入任何单位")
     report = import_units(file.name, file.read_bytes(), actor=None, dry_run=dry_run)
     if not report.ok:
         for error in report.errors:

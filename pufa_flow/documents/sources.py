@@ -30,14 +30,37 @@ def _organ() -> str:
 
 
 def notice_number(notice) -> str:
-    year = to_local(notice.issued_at, current_app.config["PUFA_TIMEZONE"]).year
-    return f"{current_app.config.get('PUFA_DOCUMENT_NUMBER_PREFIX', '')}〔{year}〕{notice.id}号"
+    """The notice's own 文号 (〔2026〕3号) after the issuer's prefix; a draft has none yet."""
+    if not notice.doc_seq:
+        return "（草稿，下发时编号）"
+    return f"{current_app.config.get('PUFA_DOCUMENT_NUMBER_PREFIX', '')}{notice.doc_number}"
+
+
+def _draft_due(draft: dict, issued_on):
+    from datetime import date
+
+    from ..services.calendar import calendar
+
+    if draft.get("due_workdays"):
+        return calendar().add_workdays(issued_on, int(draft["due_workdays"]))
+    return date.fromisoformat(draft["due_date"]) if draft.get("due_date") else None
 
 
 def notice_data(notice) -> RectificationNoticeData:
-    issued_on = to_local(notice.issued_at, current_app.config["PUFA_TIMEZONE"]).date()
-    items = tuple(NoticeItem(problem=i.problem, requirement=i.requirement, due_date=i.due_date,
-                             category=i.category_label) for i in notice.items)
+    """An issued notice from its items; a draft from its drafted items, dated as if issued today."""
+    if notice.issued_at is not None:
+        issued_on = to_local(notice.issued_at, current_app.config["PUFA_TIMEZONE"]).date()
+    else:
+        issued_on = today()
+    if notice.status == "issued" or not notice.draft_items:
+        items = tuple(NoticeItem(problem=i.problem, requirement=i.requirement, due_date=i.due_date,
+                                 category=i.category_label) for i in notice.items)
+    else:
+        from ..models import ITEM_CATEGORIES
+
+        items = tuple(NoticeItem(problem=d["problem"], requirement=d.get("requirement") or "",
+                                 due_date=_draft_due(d, issued_on),
+                                 category=ITEM_CATEGORIES.get(d.get("category"), "")) for d in notice.draft_items)
     return RectificationNoticeData(
         issuer=Issuer(organ=_organ(), date=issued_on, number=notice_number(notice)),
         unit_name=notice.unit.name, items=items, title=notice.title,

@@ -3,14 +3,20 @@ from .assignments import ASSIGNMENT_ROLES, CycleAssignment
 from .attachments import Attachment
 from .audit import AuditEvent, AuditLogIsAppendOnly
 from .calendar import WorkdayOverride, WorkdayYear
+from .frameworks import FRAMEWORK_KINDS, FrameworkVersion
+from .self_assessment import SelfAssessment
 from .cycles import GRADES, PHASES, Cycle, CyclePhase, UnitAssessment
 from .evaluation import AFFILIATIONS, EvaluationTeam, PanelProfile, SampleDraw, TeamMember, TeamUnit
+from .filings import FILING_CODES, FILING_KINDS, Filing, FilingType, FilingTypeUnit
+from .panel import PANEL_SHEET_STATES, FieldFindings, PanelScore
 from .org import CONTACT_ROLES, UNIT_KINDS, Contact, Unit
-from .outbox import OutboxMessage
-from .rectification import ITEM_CATEGORIES, NOTICE_SOURCES, Notice, RectificationItem
+from .outbox import CHANNELS as CHANNELS_OUTBOX, OUTBOX_STATES, InboxRead, OutboxAttempt, OutboxMessage
+from .reminders import PREFERENCE_MODES, ReminderPreference, ReminderRun, ReminderSchedule
+from .rectification import (EXTENSION_STATUSES, ITEM_CATEGORIES, NOTICE_SOURCES, Inspection, ItemExtension,
+                            ItemNote, Notice, RectificationItem, inspection_units)
 from .users import ROLES, ApiToken, User
 
-STATEFUL_MODELS = {m.object_type: m for m in (Cycle, UnitAssessment, RectificationItem)}
+STATEFUL_MODELS = {m.object_type: m for m in (Cycle, UnitAssessment, RectificationItem, Notice, Filing)}
 
 
 def check_bindings() -> None:
@@ -21,7 +27,9 @@ def check_bindings() -> None:
 
 __all__ = [
     "AFFILIATIONS", "ASSIGNMENT_ROLES", "EvaluationTeam", "PanelProfile", "SampleDraw", "TeamMember", "TeamUnit", "ApiToken", "Attachment", "AuditEvent", "AuditLogIsAppendOnly", "CONTACT_ROLES", "Contact", "Cycle", "CycleAssignment",
-    "CyclePhase", "GRADES", "ITEM_CATEGORIES", "NOTICE_SOURCES", "Notice", "OutboxMessage",
+    "CyclePhase", "FILING_CODES", "FILING_KINDS", "Filing", "FilingType", "FilingTypeUnit", "FRAMEWORK_KINDS", "FrameworkVersion", "SelfAssessment", "EXTENSION_STATUSES", "GRADES", "ITEM_CATEGORIES", "Inspection", "ItemExtension", "ItemNote", "NOTICE_SOURCES", "Notice", "OutboxMessage", "OutboxAttempt", "InboxRead",
+    "ReminderRun", "ReminderSchedule", "ReminderPreference", "PREFERENCE_MODES",
     "PHASES", "ROLES", "RectificationItem", "STATEFUL_MODELS", "UNIT_KINDS", "Unit",
-    "UnitAssessment", "User", "WorkdayOverride", "WorkdayYear", "check_bindings",
+    "UnitAssessment", "User", "WorkdayOverride", "WorkdayYear", "check_bindings", "inspection_units",
+    "PANEL_SHEET_STATES", "FieldFindings", "PanelScore",
 ]

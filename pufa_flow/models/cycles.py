@@ -51,6 +51,21 @@ class Cycle(Stateful, Timestamps, db.Model):
         order_by="CyclePhase.position", lazy="selectin",
     )
     assessments = relationship("UnitAssessment", back_populates="cycle", lazy="dynamic")
+    #: this cycle's own copies of the indicator frameworks, one per unit kind
+    frameworks = relationship("FrameworkVersion", back_populates="cycle", cascade="all, delete-orphan",
+                              order_by="FrameworkVersion.id")
+
+    def framework_for(self, unit_kind: str):
+        """The framework row used for units of this kind (departments' table for kinds without their own)."""
+        from .frameworks import shipped
+
+        by_kind = {f.unit_kind: f for f in self.frameworks}
+        return by_kind.get(unit_kind) or by_kind.get("city_department") or shipped(unit_kind)
+
+    @property
+    def self_assessment_due(self) -> date | None:
+        phase = self.phase("self_assessment")
+        return phase.due_on if phase else None
 
     def phase(self, phase_id: str) -> "CyclePhase | None":
         return next((p for p in self.phases if p.phase == phase_id), None)
@@ -152,10 +167,25 @@ class UnitAssessment(Stateful, Timestamps, db.Model):
     #: one of GRADES once graded
     grade: Mapped[str | None] = mapped_column(enum_type(GRADES, "grade"))
     submitted_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    #: the unit's own 自评 deadline when the office extended it (else the phase's due date)
+    extended_due_on: Mapped[date | None] = mapped_column(sa.Date)
+    #: why the office extended it
+    extension_reason: Mapped[str | None] = mapped_column(sa.String(500))
     graded_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
 
     cycle = relationship("Cycle", back_populates="assessments", lazy="joined")
     unit = relationship("Unit", lazy="joined")
+    workspace = relationship("SelfAssessment", back_populates="assessment", uselist=False,
+                             cascade="all, delete-orphan", lazy="select")
+
+    @property
+    def due_on(self) -> date | None:
+        """The last day this unit may submit its 自评 (Asia/Shanghai)."""
+        return self.extended_due_on or self.cycle.self_assessment_due
+
+    def is_late(self, today: date) -> bool:
+        due = self.due_on
+        return due is not None and today > due and self.status in _GROUPS["awaiting_submission"]
 
     @property
     def grade_label(self) -> str:
@@ -176,6 +206,13 @@ class UnitAssessment(Stateful, Timestamps, db.Model):
         return self.review_score is not None
 
     # -- effects: write columns only ----------------------------------------
+    def apply_self_score(self, event) -> None:
+        """The total the unit's saved score sheet computes to (never typed)."""
+        from .self_assessment import computed_self_score
+
+        self.submitted_at = event.at
+        self.self_score = computed_self_score(self)
+
     def apply_score(self, event) -> None:
         pass  # the score itself is an input the service sets before firing
 

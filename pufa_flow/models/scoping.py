@@ -85,6 +85,15 @@ def _assigned_cycles(model, user):
     return sa.exists().where(pairs.c.cycle_id == Cycle.id)
 
 
+def _own_panel_sheets(model, user):
+    """A panel member reads only the sheets they wrote, on units still assigned to them."""
+    return sa.and_(model.user_id == user.id, _assigned_units(model, user))
+
+
+def _nothing(model, user):
+    return sa.false()
+
+
 #: rules by role, for every model that names a scope column
 DEFAULT_RULES: dict[str, Rule] = {
     "office": _every_row, "viewer": _every_row,
@@ -96,6 +105,18 @@ RULES: dict[tuple[type, str], Rule] = {
     (Cycle, "evaluator"): _assigned_cycles,
     (Cycle, "panel"): _assigned_cycles,
 }
+
+
+def _panel_rules() -> None:
+    """Panel score sheets: each member their own; evaluators and units none (the office and viewers read all)."""
+    from .panel import PanelScore
+
+    RULES[(PanelScore, "panel")] = _own_panel_sheets
+    RULES[(PanelScore, "evaluator")] = _nothing
+    RULES[(PanelScore, "unit")] = _nothing
+
+
+_panel_rules()
 
 
 def rule_for(model, user) -> Rule:
@@ -127,8 +148,8 @@ def get_visible(model, object_id, user, *, for_update: bool = False):
     except (TypeError, ValueError):
         raise NotFound("未找到该记录") from None
     stmt = visible(model, user).where(model.id == object_id)
-    if for_update:
-        stmt = stmt.with_for_update()
+    if for_update:  # OF the model: PostgreSQL refuses to lock the nullable side of an eager outer join
+        stmt = stmt.with_for_update(of=model)
     obj = db.session.scalars(stmt).unique().one_or_none()
     if obj is None:
         raise NotFound("未找到该记录")

@@ -38,8 +38,14 @@ class User(UserMixin, Timestamps, db.Model):
     #: sign-in refused until this UTC time after too many failures
     locked_until: Mapped[datetime | None] = mapped_column(sa.DateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    #: bumped by a sign-out, a password change or a deactivation: a session
+    #: cookie carries the epoch it was signed in under and is refused after a bump
+    session_epoch: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0, server_default="0")
 
     unit = relationship("Unit", lazy="joined")
+
+    def get_id(self) -> str:  # flask-login: the session names the user and its epoch
+        return f"{self.id}:{self.session_epoch or 0}"
 
     @property
     def is_active(self) -> bool:  # flask-login
@@ -73,5 +79,7 @@ class ApiToken(Timestamps, db.Model):
     expires_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
     revoked: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
+    #: when and why it stopped working before its expiry (user, password change, deactivation)
+    revoked_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
 
     user = relationship("User", lazy="joined")

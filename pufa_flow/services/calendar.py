@@ -54,3 +54,18 @@ def item_is_overdue(item: RectificationItem, on: date | None = None) -> bool:
 
 def item_days_overdue(item: RectificationItem, on: date | None = None) -> int:
     return calendar().days_overdue(item.due_date, item.is_open, on or today())
+
+
+def item_working_days_overdue(item: RectificationItem, on: date | None = None) -> int:
+    """The age shown everywhere: working days past the effective deadline (0 when not overdue)."""
+    return calendar().working_days_overdue(item.due_date, item.is_open, on or today())
+
+
+def item_waiting_working_days(item: RectificationItem, on: date | None = None) -> int:
+    """How long a submitted item has waited for the office's verification, in working days."""
+    if item.status != "submitted" or item.submitted_at is None:
+        return 0
+    from ..clock import to_local
+
+    submitted_on = to_local(item.submitted_at, current_app.config["PUFA_TIMEZONE"]).date()
+    return calendar().workdays_between(submitted_on, on or today())

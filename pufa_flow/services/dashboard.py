@@ -23,7 +23,9 @@ def summary(user) -> dict:
         "assessments_open": _count(UnitAssessment, user, UnitAssessment.status.in_(
             sorted(UnitAssessment.workflow.definition.open_states))),
         "items_open": _count(RectificationItem, user, RectificationItem.status.in_(open_states)),
-        "items_overdue": _count(RectificationItem, user, overdue_filter(today())),
+        # as the overdue list counts them: submitted items wait for the office and are shown apart
+        "items_overdue": _count(RectificationItem, user, overdue_filter(today()),
+                                RectificationItem.status != "submitted"),
         "items_submitted": _count(RectificationItem, user, RectificationItem.status == "submitted"),
     }
 
@@ -42,7 +44,7 @@ def overdue_by_unit(user, limit: int = 10) -> list[tuple[int, str, int]]:
     n = sa.func.count(RectificationItem.id).label("n")
     stmt = (scope(sa.select(Unit.id, Unit.name, n).join(RectificationItem, RectificationItem.unit_id == Unit.id),
                   RectificationItem, user)
-            .where(overdue_filter(today())).group_by(Unit.id, Unit.name).order_by(n.desc(), Unit.name).limit(limit))
+            .where(overdue_filter(today()), RectificationItem.status != "submitted").group_by(Unit.id, Unit.name).order_by(n.desc(), Unit.name).limit(limit))
     return [tuple(row) for row in db.session.execute(stmt)]
 
 

@@ -3,8 +3,8 @@
 The State Council publishes next year's arrangement each November, usually
 before chinesecalendar releases it. The office types it in a range at a time
 (or imports a sheet), then confirms the year as complete. Every change is one
-transaction with its audit row, and announces itself on ``calendar_changed``
-so that whatever planned dates from the old calendar (reminders) plans again.
+transaction with its audit row; once it is committed, the pending reminders,
+planned on the old calendar, are planned again.
 """
 from __future__ import annotations
 
@@ -12,19 +12,14 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from blinker import Namespace
-
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..models import WorkdayOverride, WorkdayYear
 from ..workdays import package_years
-from . import audit
+from . import audit, reminders
 from .calendar import forget_per_request
 from .imports import FileRejected, RowError, read_table
 from .transaction import transaction
-
-#: sent after a change commits, with ``years``: the set of years whose days changed
-calendar_changed = Namespace().signal("calendar-changed")
 
 KINDS = {"holiday": "放假", "workday": "调休上班"}
 KIND_BY_LABEL = {"放假": "holiday", "休": "holiday", "休息": "holiday",
@@ -56,6 +51,7 @@ def coverage(around: int) -> list[YearCoverage]:
     confirmed = {row.year: row for row in db.session.scalars(sa.select(WorkdayYear))}
     known = package_years()
     years = set(range(known.stop - 2, max(around, known.stop) + 2)) | set(counts) | set(confirmed)
+    years &= set(YEARS)
     result = []
     for year in sorted(years):
         if year in confirmed:
@@ -85,7 +81,7 @@ def set_range(start: date, end: date, kind: str, note: str, *, actor) -> int:
         days = _write(start, end, kind == "workday", note)
         audit.record("calendar.set", "calendar", None, actor=actor, data={
             "start": start.isoformat(), "end": end.isoformat(), "kind": kind, "note": note, "days": days})
-    _announce({start.year, end.year})
+    _announce()
     return days
 
 
@@ -97,7 +93,7 @@ def clear_range(start: date, end: date, *, actor) -> int:
             WorkdayOverride.day.between(start, end))).rowcount
         audit.record("calendar.clear", "calendar", None, actor=actor, data={
             "start": start.isoformat(), "end": end.isoformat(), "days": removed})
-    _announce({start.year, end.year})
+    _announce()
     return removed
 
 
@@ -114,7 +110,7 @@ def confirm_year(year: int, source: str, *, actor) -> None:
         row.source, row.confirmed_by_id = source, getattr(actor, "id", None)
         db.session.add(row)
         audit.record("calendar.confirm", "calendar", None, actor=actor, data={"year": year, "source": source})
-    _announce({year})
+    _announce()
 
 
 def withdraw_year(year: int, *, actor) -> None:
@@ -123,7 +119,7 @@ def withdraw_year(year: int, *, actor) -> None:
         if removed:
             audit.record("calendar.withdraw", "calendar", None, actor=actor, data={"year": year})
     if removed:
-        _announce({year})
+        _announce()
 
 
 IMPORT_COLUMNS = {"开始日期": "start", "结束日期": "end", "类型": "kind", "依据": "note"}
@@ -164,15 +160,13 @@ def import_ranges(filename: str, data: bytes, *, actor, dry_run: bool = False) -
     if report.errors or dry_run:
         return report
     ranges = report.ranges
-    years: set[int] = set()
     with transaction():
         for start, end, kind, note in ranges:
             _write(start, end, kind == "workday", note)
-            years |= {start.year, end.year}
         audit.record("calendar.import", "calendar", None, actor=actor, data={
             "filename": filename, "ranges": len(ranges), "days": report.days})
     report.applied = True
-    _announce(years)
+    _announce()
     return report
 
 
@@ -252,9 +246,10 @@ def _write(start: date, end: date, is_workday: bool, note: str) -> int:
     return len(days)
 
 
-def _announce(years: set[int]) -> None:
+def _announce() -> None:
+    """After a committed change: this request's calendar is outdated, and so are the reminder plans."""
     forget_per_request()
-    calendar_changed.send(None, years=years)
+    reminders.replan_all()
 
 
 def template_workbook() -> bytes:

@@ -14,30 +14,26 @@ in the same file), duplicates within the file, and cycles.
 """
 from __future__ import annotations
 
-import csv
 import io
-import zipfile
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
-from pathlib import PurePath
 from types import SimpleNamespace
-from typing import NamedTuple
 
 import sqlalchemy as sa
-from flask import current_app
 
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..models import CONTACT_ROLES, UNIT_KINDS, Unit
 from . import audit
+from .tabular import (DEFAULT_MAX_BYTES, MSG_NOT_XLSX, MSG_XLS, FileRejected, RowError, Table, map_header, row_values,
+                      safe_filename)
+from .tabular import read_table as read_spreadsheet
 from .transaction import transaction
 from .units import add_unit, clean_unit
 
+__all__ = ["COLUMNS", "DEFAULT_MAX_BYTES", "MAX_ROWS", "MSG_NOT_XLSX", "MSG_XLS", "FileRejected", "ImportReport", "RowError",
+           "import_units", "read_table", "template_workbook"]
+
 MAX_ROWS = 10_000
-#: refuse an .xlsx whose parts unpack to more than this (a "zip bomb")
-MAX_UNPACKED_BYTES = 200 * 1024 * 1024
-DEFAULT_MAX_BYTES = 10 * 1024 * 1024
-ALLOWED_EXTENSIONS = (".xlsx", ".csv")
 
 NAME, KIND, PARENT, POWER = "单位名称", "单位类别", "上级单位", "执法权限"
 #: (role id, name column, phone column, email column)
@@ -53,24 +49,6 @@ KIND_ALIASES = {"市直部门": "city_department", "区直部门": "city_departm
                 "乡镇": "town", "街道": "town"}
 for _kind_id, _label in UNIT_KINDS.items():
     KIND_ALIASES[_label] = _kind_id
-
-XLSX_MAGIC = b"PK\x03\x04"
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .xls (and other legacy Office files)
-
-MSG_NOT_XLSX = "文件不是有效的 Excel(.xlsx)文件"
-MSG_XLS = "不支持旧版 Excel(.xls)文件：请在 Excel 中“另存为”Excel 工作簿（.xlsx）后再导入"
-
-
-class RowError(NamedTuple):
-    """One reason for rejecting a file: row as in Excel (None: the whole file)."""
-
-    row: int | None
-    column: str
-    message: str
-
-    def as_dict(self) -> dict:
-        return {"row": self.row, "column": self.column, "message": self.message}
-
 
 @dataclass
 class ImportReport:
@@ -97,14 +75,6 @@ class ImportReport:
                 "rows": self.rows, "errors": [e.as_dict() for e in self.errors]}
 
 
-class FileRejected(Exception):
-    """The file as a whole cannot be read; carries the Chinese reason."""
-
-    def __init__(self, message: str, row: int | None = None, column: str = ""):
-        super().__init__(message)
-        self.error = RowError(row, column, message)
-
-
 @dataclass
 class _Row:
     number: int
@@ -123,16 +93,17 @@ class _Row:
 # -- public ------------------------------------------------------------------
 def import_units(filename: str, data: bytes, *, actor=None, dry_run: bool = False) -> ImportReport:
     """Check every row; write all units in one transaction, or nothing."""
-    filename = PurePath((filename or "").replace("\\", "/")).name or "(未命名文件)"
+    filename = safe_filename(filename)
     report = ImportReport(filename=filename, dry_run=dry_run)
     try:
-        header_row, header, records = read_table(filename, data)
-        columns = _check_header(header_row, header)
+        table = read_spreadsheet(filename, data, max_rows=MAX_ROWS)
+        columns = map_header(table, COLUMNS, REQUIRED_COLUMNS)
+        records = table.rows
     except FileRejected as exc:
         report.errors.append(exc.error)
         return report
 
-    rows = [_Row(number, _row_values(columns, cells)) for number, cells in records]
+    rows = [_Row(number, row_values(columns, cells)) for number, cells in records]
     report.rows = len(rows)
     if not rows:
         report.errors.append(RowError(None, "", "文件中没有数据行（只有表头或为空）"))
@@ -154,32 +125,8 @@ def import_units(filename: str, data: bytes, *, actor=None, dry_run: bool = Fals
 
 def read_table(filename: str, data: bytes) -> tuple[int, list, list[tuple[int, list]]]:
     """(header row number, header cells, [(row number, cells)]) without blank rows."""
-    suffix = PurePath(filename).suffix.lower()
-    if suffix == ".xls":
-        raise FileRejected(MSG_XLS)
-    if suffix not in ALLOWED_EXTENSIONS:
-        raise FileRejected(f"不支持的文件类型“{suffix or '无扩展名'}”：只能导入 .xlsx 或 .csv 文件")
-    if not data:
-        raise FileRejected("文件是空的")
-    limit = current_app.config.get("MAX_CONTENT_LENGTH") or DEFAULT_MAX_BYTES
-    if len(data) > limit:
-        raise FileRejected(f"文件过大：不能超过 {limit // (1024 * 1024)} MB")
-    rows = _xlsx_rows(data) if suffix == ".xlsx" else _csv_rows(data)
-    header = None
-    records: list[tuple[int, list]] = []
-    for number, cells in rows:
-        cells = [_cell(v) for v in cells]
-        if all(v is None for v in cells):
-            continue
-        if header is None:
-            header = (number, cells)
-            continue
-        records.append((number, cells))
-        if len(records) > MAX_ROWS:
-            raise FileRejected(f"数据行超过 {MAX_ROWS} 行，请拆分为多个文件分批导入")
-    if header is None:
-        raise FileRejected("文件是空的：没有表头和数据")
-    return header[0], header[1], records
+    table: Table = read_spreadsheet(filename, data, max_rows=MAX_ROWS)
+    return table.header_row, table.header, table.rows
 
 
 def template_workbook() -> bytes:
@@ -225,7 +172,7 @@ def template_workbook() -> bytes:
     notes.column_dimensions["A"].width = 100
     for line in (
         "每行一个单位；第 1 行为表头，请勿修改列名。第 2 行为示例，导入前请改成实际内容或删除。",
-        f"必填：{NAME}、{KIND}。{KIND}可填：{'、'.join(UNIT_KINDS.values())}(也可填“市直部门”“县区”“乡镇”)。",
+        f"必填：{NAME}、{KIND}。{KIND}可填：{'、'.join(UNIT_KINDS.values())}（也可填“市直部门”“县区”“乡镇”）。",
         f"{PARENT}：填已有单位的名称，或本文件中其他行的单位名称；没有上级单位则留空。",
         f"{POWER}：填“是”或“否”，留空视为“否”。",
         "联系人可不填；填写了电话或邮箱的，必须同时填写姓名。电话为 11 位手机或带区号的座机。",
@@ -236,137 +183,6 @@ def template_workbook() -> bytes:
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
-
-
-# -- reading -----------------------------------------------------------------
-def _xlsx_rows(data: bytes):
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    if data.startswith(OLE_MAGIC):
-        raise FileRejected(MSG_XLS)
-    if not data.startswith(XLSX_MAGIC):
-        raise FileRejected(MSG_NOT_XLSX)
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED_BYTES:
-                raise FileRejected("文件解压后过大，请删除多余内容或拆分后再导入")
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except FileRejected:
-        raise
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError,
-            OSError, EOFError, IndexError, AttributeError, SyntaxError) as exc:
-        # SyntaxError: xml.etree's ParseError on a broken sheet
-        raise FileRejected(MSG_NOT_XLSX) from exc
-    try:
-        if not workbook.worksheets:
-            raise FileRejected(MSG_NOT_XLSX)
-        sheet = workbook.worksheets[0]
-        if hasattr(sheet, "reset_dimensions"):
-            sheet.reset_dimensions()  # some writers store a wrong A1:A1 size
-        rows, filled = [], 0
-        try:
-            for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
-                rows.append((number, list(cells)))
-                if any(_cell(v) is not None for v in cells):
-                    filled += 1
-                    if filled > MAX_ROWS + 1:  # header + too many rows: enough to refuse
-                        break
-        except (KeyError, ValueError, TypeError, zipfile.BadZipFile, OSError, EOFError,
-                SyntaxError) as exc:
-            raise FileRejected(MSG_NOT_XLSX) from exc
-        return rows
-    finally:
-        workbook.close()
-
-
-def _decode(data: bytes) -> str:
-    if data.startswith(b"\xef\xbb\xbf"):
-        encodings = ("utf-8-sig",)
-    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        encodings = ("utf-16",)
-    else:
-        encodings = ("utf-8", "gb18030")
-    for encoding in encodings:
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise FileRejected("无法识别 CSV 文件的编码：请保存为 UTF-8 或 GBK(GB18030)编码")
-
-
-def _csv_rows(data: bytes):
-    text = _decode(data)
-    if "\x00" in text:
-        raise FileRejected("CSV 文件中含有无法识别的内容（可能不是文本文件）")
-    first_line = text.split("\n", 1)[0]
-    delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
-    try:
-        # csv row number = Excel row number, even when a quoted cell spans lines
-        return [(n, cells) for n, cells in enumerate(
-            csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1)]
-    except csv.Error as exc:
-        raise FileRejected(f"CSV 文件格式不正确：{exc}") from exc
-
-
-def _cell(value):
-    """Normalise a cell: strings stripped (empty → None), numbers as typed."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = value.replace("\u3000", " ").strip().lstrip("\ufeff")
-        return value or None
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, float):
-        if value.is_integer():  # phones stored as numbers: 13800138000.0
-            return str(int(value))
-        return repr(value)
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == time() else value.isoformat(" ")
-    if isinstance(value, (date, time)):
-        return value.isoformat()
-    return str(value)
-
-
-def _check_header(row_number: int, header: list) -> dict[int, str]:
-    """Index → column name; refuse unknown, missing and repeated columns."""
-    columns: dict[int, str] = {}
-    unknown, repeated = [], []
-    for index, raw in enumerate(header):
-        if raw is None:
-            continue
-        name = str(raw).replace(" ", "").replace("*", "")
-        if name not in COLUMNS:
-            unknown.append(str(raw))
-        elif name in columns.values():
-            repeated.append(name)
-        else:
-            columns[index] = name
-    problems = []
-    if unknown:
-        problems.append(f"无法识别的列：{'、'.join(unknown)}")
-    missing = [c for c in REQUIRED_COLUMNS if c not in columns.values()]
-    if missing:
-        problems.append(f"缺少必需的列：{'、'.join(missing)}")
-    if repeated:
-        problems.append(f"列重复：{'、'.join(dict.fromkeys(repeated))}")
-    if problems:
-        raise FileRejected(
-            ";".join(problems) + f"。表头应为：{'、'.join(COLUMNS)}", row=row_number, column="表头")
-    return columns
-
-
-def _row_values(columns: dict[int, str], cells: list) -> dict[str, object]:
-    values: dict[str, object] = {}
-    for index, value in enumerate(cells):
-        if index in columns:
-            values[columns[index]] = value
-        elif value is not None:
-            values.setdefault("_extra", index)
-    return values
 
 
 def _column_order(column: str) -> int:

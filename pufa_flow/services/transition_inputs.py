@@ -7,31 +7,20 @@ for the effects to apply (e.g. the new deadline of an extension request).
 """
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from ..errors import ValidationFailed
 from ..models import GRADES
 from .calendar import today
-from .validation import clean_choice, clean_date, clean_text
+from .filing_inputs import submission as _filing_submission
+from .validation import MAX_LEN, clean_choice, clean_date, clean_decimal, clean_text
 
 MAX_SCORE = Decimal("115")  # 100 points plus up to 15 bonus points (南昌 附件2)
+# the 自测得分 has no cleaner: it is computed from the 自测得分表 at submit, never typed (issue 11)
 
 
 def _score(value, field, label, errors):
-    if value is None or value == "":
-        return None
-    try:
-        score = Decimal(str(value))
-    except InvalidOperation:
-        errors[field] = f"{label}必须是数字"
-        return None
-    if not (0 <= score <= MAX_SCORE):
-        errors[field] = f"{label}应在 0 到 {MAX_SCORE} 之间"
-    return score.quantize(Decimal("0.01"))
-
-
-def _self_score(obj, data, errors):
-    return {"self_score": _score(data.get("self_score"), "self_score", "自测得分", errors)}, {}
+    return clean_decimal(value, field, label, errors, minimum=Decimal(0), maximum=MAX_SCORE)
 
 
 def _review_score(obj, data, errors):
@@ -45,7 +34,8 @@ def _grade(obj, data, errors):
 
 
 def _measures(obj, data, errors):
-    text = clean_text(data.get("measures"), "measures", "整改措施", errors, max_len=5000)
+    text = clean_text(data.get("measures"), "measures", "整改措施", errors, max_len=MAX_LEN["long_text"],
+                      multiline=True)
     return {"measures": text}, {}
 
 
@@ -58,13 +48,31 @@ def _new_due_date(obj, data, errors):
     return {}, {"new_due_date": new}
 
 
+def _approved_due_date(obj, data, errors):
+    """The office may approve another date than asked; never one earlier than the current deadline."""
+    new = clean_date(data.get("approved_due_date"), "approved_due_date", "批准的时限", errors, required=False)
+    if new is not None and new <= obj.due_date:
+        errors["approved_due_date"] = f"批准的时限应晚于当前时限 {obj.due_date.isoformat()}"
+    elif new is not None and new < today():
+        errors["approved_due_date"] = "批准的时限不能早于今天"
+    return {}, ({"approved_due_date": new} if new else {})
+
+
+def _notice_issue(obj, data, errors):
+    from .notices import clean_issue
+
+    return {}, clean_issue(obj, data, errors)
+
+
 #: cleaner names used by ``Transition.cleaner`` -> the function that checks them
 CLEANERS = {
-    "self_score": _self_score,
     "review_score": _review_score,
     "grade": _grade,
     "measures": _measures,
     "new_due_date": _new_due_date,
+    "filing_submission": _filing_submission,
+    "approved_due_date": _approved_due_date,
+    "notice_issue": _notice_issue,
 }
 
 

@@ -11,18 +11,18 @@ from flask import current_app
 
 from ..extensions import db
 from ..models import OutboxMessage
-from ..clock import utcnow_naive
+from ..clock import to_local, utcnow_naive
 
-def _recipients(obj, audience: str) -> list[tuple[str, str]]:
+def _recipients(obj, audience: str) -> list[tuple[str, str, str]]:
     """(channel, recipient): in-app to a group inbox (``office`` or ``unit:<id>``,
     resolved to people when read, so a new colleague sees it too), email to
     the unit's liaisons."""
     if audience == "office":
-        return [("inapp", "office")]
+        return [("in_app", "office", "office")]
     with db.session.no_autoflush:  # the pending state change is flushed once, at commit
         contacts = obj.unit.contacts  # loaded once per unit in this session
-    emails = [("email", c.email) for c in contacts if c.role == "liaison" and c.email]
-    return [("inapp", f"unit:{obj.unit_id}")] + emails
+    emails = [("email", c.email, "liaison") for c in contacts if c.role == "liaison" and c.email]
+    return [("in_app", f"unit:{obj.unit_id}", "unit")] + emails
 
 
 _INSERT = sa.insert(OutboxMessage.__table__)
@@ -39,12 +39,15 @@ def enqueue(obj, event, *, new_version: int) -> int:
         obj=obj, event=event, workflow=wf, source_label=wf.state_label(event.source),
         dest_label=wf.state_label(event.dest), trigger_label=wf.trigger_label(event.trigger))
     now = event.at or utcnow_naive()
+    kind = f"transition.{event.trigger}.v{new_version}"
+    day = to_local(now).date()
     rows = [
         {"key": f"transition:{obj.object_type}:{obj.id}:v{new_version}:{channel}:{recipient}",
-         "channel": channel, "recipient": recipient, "subject": subject, "body": body,
+         "channel": channel, "recipient": recipient, "recipient_role": role, "recipient_name": "",
+         "kind": kind, "local_day": day, "subject": subject, "body": body,
          "object_type": obj.object_type, "object_id": obj.id, "unit_id": getattr(obj, "unit_id", None),
          "status": "pending", "created_at": now, "send_after": now, "attempts": 0}
-        for name in audience for channel, recipient in _recipients(obj, name)
+        for name in audience for channel, recipient, role in _recipients(obj, name)
     ]
     db.session.execute(_INSERT, rows)
     return len(rows)

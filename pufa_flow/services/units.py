@@ -8,7 +8,7 @@ from ..extensions import db
 from ..models import CONTACT_ROLES, UNIT_KINDS, Contact, Unit
 from . import audit
 from .transaction import transaction
-from .validation import clean_bool, clean_choice, clean_email, clean_int, clean_phone, clean_text
+from .validation import MAX_LEN, clean_bool, clean_choice, clean_email, clean_id, clean_phone, clean_text
 
 MAX_CONTACTS = 20
 
@@ -26,7 +26,8 @@ def clean_contacts(raw, errors: dict) -> list[dict]:
             errors[prefix] = "联系人格式不正确"
             continue
         cleaned.append({
-            "name": clean_text(item.get("name"), f"{prefix}.name", "联系人姓名", errors, max_len=50, name_like=True),
+            "name": clean_text(item.get("name"), f"{prefix}.name", "联系人姓名", errors,
+                               max_len=MAX_LEN["person"], name_like=True),
             "role": clean_choice(item.get("role"), f"{prefix}.role", "联系人角色", CONTACT_ROLES, errors),
             "phone": clean_phone(item.get("phone"), f"{prefix}.phone", errors),
             "email": clean_email(item.get("email"), f"{prefix}.email", errors),
@@ -39,11 +40,12 @@ def clean_unit(data: dict, *, partial: bool = False, current: Unit | None = None
     errors: dict[str, str] = {}
     out: dict = {}
     if not partial or "name" in data:
-        out["name"] = clean_text(data.get("name"), "name", "单位名称", errors, max_len=100, name_like=True)
+        out["name"] = clean_text(data.get("name"), "name", "单位名称", errors, max_len=MAX_LEN["name"],
+                                 name_like=True)
     if not partial or "kind" in data:
         out["kind"] = clean_choice(data.get("kind"), "kind", "单位类别", UNIT_KINDS, errors)
     if not partial or "parent_id" in data:
-        out["parent_id"] = clean_int(data.get("parent_id"), "parent_id", "上级单位", errors, required=False)
+        out["parent_id"] = clean_id(data.get("parent_id"), "parent_id", "上级单位", errors, required=False)
     if not partial or "has_enforcement_power" in data:
         out["has_enforcement_power"] = clean_bool(
             data.get("has_enforcement_power"), "has_enforcement_power", "执法权限", errors)

@@ -20,15 +20,20 @@ from sqlalchemy.orm.exc import StaleDataError
 from workflows import TransitionEvent
 
 from ..clock import utcnow_naive
-from ..errors import stale_object_conflict
+from ..errors import ValidationFailed, stale_object_conflict
 from ..extensions import db
 from ..models import AuditEvent
 from ..models.cycles import forget_guard_counts
 from ..models.scoping import check_write
 from ..models.stateful import firing
-from . import audit, transition_notices
+from . import audit, reminders, transition_notices
 from .transaction import transaction
 from .transition_inputs import clean_inputs
+from .validation import MAX_LEN, clean_text
+
+
+#: longer than any trigger id of any workflow
+MAX_TRIGGER = 50
 
 
 def _jsonable(value):
@@ -95,6 +100,10 @@ def fire(obj, trigger: str, *, actor, comment: str | None = None, force: bool = 
     of work) is written.
     """
     check_write(actor, obj)  # the row policy: NotFound outside it, Forbidden for read-only roles
+    if not isinstance(trigger, str) or len(trigger) > MAX_TRIGGER:
+        # an unknown trigger is refused (409) naming the allowed ones; one this long is junk, not echoed
+        raise ValidationFailed({"trigger": f"trigger 应为不超过{MAX_TRIGGER}个字符的操作代码"})
+    comment = _clean_comment(comment)
     with transaction(), firing(obj):
         obj = _lock(obj)
         forget_guard_counts(db.session)  # guards read what the locks now protect
@@ -123,7 +132,21 @@ def fire(obj, trigger: str, *, actor, comment: str | None = None, force: bool = 
         )
         # The version this transition created names it uniquely for the outbox keys.
         transition_notices.enqueue(obj, event, new_version=obj.version)
+        # its next reminder moves with it: ended, re-anchored (extension), or another ladder
+        reminders.replan(obj, now=now)
     return event
+
+
+def _clean_comment(comment):
+    """The comment bounded like every free text (it is kept in the audit log forever)."""
+    if comment is None:
+        return None
+    errors: dict[str, str] = {}
+    comment = clean_text(comment, "comment", "说明", errors, max_len=MAX_LEN["comment"],
+                         required=False, multiline=True)
+    if errors:
+        raise ValidationFailed(errors)
+    return comment
 
 
 def guarded_transitions(obj, role: str, allowed: list[str]) -> list:

@@ -9,7 +9,7 @@ from flask import Blueprint, current_app, render_template, request
 from ..clock import local_zone
 from ..models import AuditEvent, User
 from ..extensions import db
-from ..services.validation import clean_date
+from ..services.validation import clean_id, clean_date, shown
 from .access import roles_required
 from .pagination import paginate
 
@@ -22,15 +22,19 @@ def _utc_bound(day, *, end: bool):
     return local.astimezone(local_zone("UTC")).replace(tzinfo=None)
 
 
-def _filters(args) -> tuple[list, dict, dict]:
+def _filters(args, types: list[str]) -> tuple[list, dict, dict]:
     where, errors = [], {}
     values = {k: args.get(k, "").strip() for k in ("object_type", "object_id", "actor_id", "date_from", "date_to")}
     if values["object_type"]:
-        where.append(AuditEvent.object_type == values["object_type"])
-    if values["object_id"].isdigit():
-        where.append(AuditEvent.object_id == int(values["object_id"]))
-    if values["actor_id"].isdigit():
-        where.append(AuditEvent.actor_id == int(values["actor_id"]))
+        if values["object_type"] in types:
+            where.append(AuditEvent.object_type == values["object_type"])
+        else:
+            errors["object_type"] = (f"对象类型不正确：{shown(values['object_type'])}"
+                                     f"（可选：{'、'.join(types) or '暂无记录'}）")
+    if (object_id := clean_id(values["object_id"], "object_id", "对象编号", errors, required=False)) is not None:
+        where.append(AuditEvent.object_id == object_id)
+    if (actor_id := clean_id(values["actor_id"], "actor_id", "操作人编号", errors, required=False)) is not None:
+        where.append(AuditEvent.actor_id == actor_id)
     if day := clean_date(values["date_from"], "date_from", "开始日期", errors, required=False):
         where.append(AuditEvent.created_at >= _utc_bound(day, end=False))
     if day := clean_date(values["date_to"], "date_to", "结束日期", errors, required=False):
@@ -41,9 +45,9 @@ def _filters(args) -> tuple[list, dict, dict]:
 @bp.route("/")
 @roles_required("office")
 def index():
-    where, values, errors = _filters(request.args)
+    types = sorted(t for t in db.session.scalars(sa.select(AuditEvent.object_type).distinct()) if t)
+    where, values, errors = _filters(request.args, types)
     stmt = sa.select(AuditEvent).where(*where).order_by(AuditEvent.id.desc())
     actors = db.session.execute(sa.select(User.id, User.username).order_by(User.username)).all()
-    types = db.session.scalars(sa.select(AuditEvent.object_type).distinct()).all()
     return render_template("audit/index.html", page=paginate(stmt), values=values, errors=errors,
-                           actors=actors, types=sorted(types))
+                           actors=actors, types=types), 400 if errors else 200

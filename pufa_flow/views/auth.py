@@ -42,6 +42,8 @@ def login():
 def logout():
     form = ActionForm()
     if form.validate_on_submit():
+        if current_user.is_authenticated:
+            auth_service.sign_out(current_user._get_current_object())
         logout_user()
         flash("您已安全退出", "info")
     return redirect(url_for("auth.login"))

@@ -7,7 +7,7 @@ from werkzeug.exceptions import HTTPException
 
 from workflows import TransitionRefused
 
-from ..api.base import handle_http_error, handle_unexpected
+from ..api.base import handle_app_error, handle_http_error, handle_unexpected
 from ..errors import AppError
 
 TITLES = {400: "请求有误", 403: "没有权限", 404: "页面不存在", 405: "不支持的操作",
@@ -44,6 +44,9 @@ def init_app(app) -> None:
 
     @app.errorhandler(AppError)
     def app_error(exc: AppError):
+        # the request guard refuses before routing: an /api path no route matched gets the envelope too
+        if _is_api():
+            return handle_app_error(exc)
         return _page(exc.status, exc.message)
 
     @app.errorhandler(TransitionRefused)

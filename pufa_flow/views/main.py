@@ -1,7 +1,7 @@
 """The home page: what this role needs to see first."""
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_login import current_user
 
 from ..services import dashboard
@@ -16,6 +16,20 @@ def index():
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
     return redirect(url_for("main.home"))
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    """Browsers ask for it at the root whatever the page says. Served from memory: a browser
+    that drops the request half-way would otherwise leave the file open until collected."""
+    from pathlib import Path
+
+    from flask import Response
+
+    data = (Path(current_app.static_folder) / "favicon.ico").read_bytes()
+    response = Response(data, mimetype="image/vnd.microsoft.icon")
+    response.cache_control.public, response.cache_control.max_age = True, 86400
+    return response
 
 
 @bp.route("/home")

@@ -1,14 +1,19 @@
 """Paginated lists for pages (every list page uses this)."""
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import current_app, flash, request
 
 from ..extensions import db
+from ..services.validation import parse_int, shown
+
+#: the deepest page a link can ask for; beyond it an offset overflows PostgreSQL's BIGINT
+MAX_PAGE = 100_000
 
 
 def paginate(stmt):
-    try:
-        page = max(int(request.args.get("page", 1)), 1)
-    except ValueError:
+    raw = request.args.get("page", "1")
+    page = parse_int(raw, minimum=1, maximum=MAX_PAGE)
+    if page is None:
+        flash(f"页码不正确：{shown(raw)}（应为 1 到 {MAX_PAGE} 之间的整数），已显示第 1 页", "error")
         page = 1
     return db.paginate(stmt, page=page, per_page=current_app.config["PUFA_PAGE_SIZE"], error_out=False)

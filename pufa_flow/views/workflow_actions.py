@@ -14,12 +14,14 @@ from workflows import WORKFLOWS, TransitionRefused
 from ..errors import AppError
 from ..models import STATEFUL_MODELS
 from ..models.scoping import check_write, get_visible
-from ..services import workflow
+from ..services import self_assessment, workflow
+from ..services.validation import parse_int
 from .access import roles_required
 
 bp = Blueprint("workflow_actions", __name__)
 
-SHOW_ENDPOINT = {"cycle": "cycles.show", "assessment": "cycles.assessment", "item": "items.show"}
+SHOW_ENDPOINT = {"cycle": "cycles.show", "assessment": "cycles.assessment", "item": "items.show",
+                 "filing": "filings.show", "notice": "notices.show"}
 #: every input any trigger takes (each Transition.inputs says which trigger takes which)
 INPUT_FIELDS = sorted({name for wf in WORKFLOWS.values() for t in wf.definition.transitions
                        for name in t.inputs})
@@ -44,10 +46,18 @@ def fire(object_type: str, object_id: int):
     trigger = request.form.get("trigger", "")
     data = {k: request.form[k] for k in INPUT_FIELDS if request.form.get(k, "") != ""}
     version = request.form.get("version", "")
+    fire_trigger = workflow.fire
+    if obj.object_type == "item":  # extension records and the deadline hook
+        from ..services.items import fire_item as fire_trigger
     try:
-        workflow.fire(obj, trigger, actor=current_user, comment=request.form.get("comment") or None,
-                      force=request.form.get("force") == "1", data=data,
-                      expected_version=int(version) if version.isdigit() else None)
+        if object_type == "assessment" and trigger == "submit":
+            # the 自评 submit checks materials and deadline and computes the score
+            self_assessment.submit(obj, actor=current_user, comment=request.form.get("comment") or None,
+                                   expected_version=parse_int(version, minimum=1))
+        else:
+            fire_trigger(obj, trigger, actor=current_user, comment=request.form.get("comment") or None,
+                         force=request.form.get("force") == "1", data=data,
+                         expected_version=parse_int(version, minimum=1))
     except (TransitionRefused, AppError) as exc:  # both carry a Chinese sentence for the user
         flash(exc.message, "error")
     else:

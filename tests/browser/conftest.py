@@ -69,7 +69,7 @@ def _seed(app) -> None:
 
 
 def _seed_notice(unit) -> None:
-    """One notice with one item for the unit, issued through the service as the office."""
+    """One notice with two items for the unit, issued through the service as the office."""
     from datetime import date, timedelta
 
     import sqlalchemy as sa
@@ -82,7 +82,11 @@ def _seed_notice(unit) -> None:
     create_notice({"unit_id": unit.id, "source": "inspection", "title": "关于普法档案问题的整改通知书",
                    "items": [{"problem": "普法工作档案资料不完整，学法记录未归档。", "category": "archives",
                               "requirement": "按年度建立普法台账。",
-                              "due_date": (date.today() + timedelta(days=20)).isoformat()}]}, actor=office)
+                              "due_date": (date.today() + timedelta(days=20)).isoformat()},
+                             # never moved by a journey: a page that always offers the office "cancel"
+                             {"problem": "普法宣传栏内容长期未更新。", "category": "other",
+                              "requirement": "每季度更新宣传栏。",
+                              "due_date": (date.today() + timedelta(days=30)).isoformat()}]}, actor=office)
 
 
 @pytest.fixture(scope="session")

@@ -23,7 +23,14 @@ def field_cycle(live_server):
         db.session.commit()
         from helpers import new_cycle
         cycle = new_cycle(office, units, name="浏览器实地调研周期")
-        yield {"cycle_id": cycle.id, "unit_names": [u.name for u in units]}
+        ids = {"cycle": cycle.id, "units": [u.id for u in units], "user": evaluator.id}
+    yield {"cycle_id": ids["cycle"], "unit_names": [f"浏览器县{i}" for i in range(1, 6)]}
+    # the live server is shared: its other journeys count active units, so retire these
+    import sqlalchemy as sa
+    with app.app_context():
+        db.session.execute(sa.update(Unit).where(Unit.id.in_(ids["units"])).values(is_active=False))
+        db.session.execute(sa.update(User).where(User.id == ids["user"]).values(is_active_account=False))
+        db.session.commit()
 
 
 def test_office_draws_the_sample_and_forms_a_team(page, live_server, sign_in, screenshot, field_cycle):

@@ -188,10 +188,14 @@ def test_sigterm_while_waiting_for_the_lock_exits_cleanly(tmp_path):
     assert holder.try_acquire()
     proc = spawn("file", tmp_path / "scheduler.lock", tmp_path / "ticks")
     try:
-        wait_for(lambda: (tmp_path / "scheduler.lock").exists(), timeout=2)
-        time.sleep(0.5)
+        # waiting means its signal handlers are in place (a fixed sleep was not enough on a busy machine)
+        seen = []
+        while not any("等待调度器锁" in line for line in seen):
+            line = proc.stderr.readline()
+            assert line, "".join(seen)
+            seen.append(line)
         proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=5) == 0
+        assert proc.wait(timeout=10) == 0
         assert not (tmp_path / "ticks").exists()
         assert "未取得锁即停止" in proc.stderr.read()
     finally:

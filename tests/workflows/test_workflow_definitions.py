@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from workflows import ASSESSMENT, CYCLE, ITEM, WORKFLOWS, Guard, Transition, Workflow, WorkflowDefinition
+from workflows import ASSESSMENT, CYCLE, FILING, ITEM, NOTICE, WORKFLOWS, Guard, Transition, Workflow, WorkflowDefinition
 
 REPO = Path(__file__).resolve().parents[2]
 O, U, E, P = "office", "unit", "evaluator", "panel"
@@ -24,10 +24,17 @@ EXPECTED_STATES = {
         "issued": "已下发", "in_progress": "整改中", "submitted": "待验收",
         "extension_requested": "申请延期", "closed": "已销号", "cancelled": "已撤销",
     },
+    "filing": {"pending": "待报送", "submitted": "已报送", "returned": "退回修改", "received": "已接收"},
+    "notice": {"draft": "草稿", "reviewed": "已审核", "issued": "已下发"},
 }
 
 # trigger, sources, dest, roles, label, guards, effects, requires_comment
 EXPECTED_TRANSITIONS = {
+    "notice": [
+        ("review", ("draft",), "reviewed", {O}, "审核通过", [], (), False),
+        ("return_to_draft", ("reviewed",), "draft", {O}, "退回修改", [], (), True),
+        ("issue", ("reviewed",), "issued", {O}, "下发", [], ("apply_issue",), False),
+    ],
     "cycle": [
         ("start", ("draft",), "self_assessment", {O}, "启动",
          [("has_units", "已纳入考评单位"), ("has_phase_dates", "各阶段日期已填写")], (), False),
@@ -42,7 +49,7 @@ EXPECTED_TRANSITIONS = {
     ],
     "assessment": [
         ("submit", ("pending", "returned"), "submitted", {U}, "提交自评",
-         [("cycle_open", "考评周期处于进行中")], (), False),
+         [("cycle_open", "考评周期处于进行中")], ("apply_self_score",), False),
         ("return_for_revision", ("submitted",), "returned", {O}, "退回修改",
          [("cycle_in_self_assessment", "考评周期处于自评阶段")], (), True),
         ("accept", ("submitted",), "accepted", {O}, "受理", [], (), False),
@@ -65,17 +72,24 @@ EXPECTED_TRANSITIONS = {
         ("cancel", ("issued", "in_progress", "submitted", "extension_requested"), "cancelled", {O}, "撤销",
          [], (), True),
     ],
+    "filing": [
+        ("submit", ("pending", "returned"), "submitted", {U}, "报送", [], ("apply_submission",), False),
+        ("receive", ("submitted",), "received", {O}, "接收", [], ("apply_receipt",), False),
+        ("return_for_revision", ("submitted",), "returned", {O}, "退回修改", [], ("apply_return",), True),
+    ],
 }
 
 EXPECTED_OPEN = {
     "cycle": {"draft", "self_assessment", "field_research", "acceptance", "results"},
     "assessment": {"pending", "submitted", "returned", "accepted", "scored", "graded"},
     "item": {"issued", "in_progress", "submitted", "extension_requested"},
+    "filing": {"pending", "submitted", "returned"},
+    "notice": {"draft", "reviewed"},
 }
 
 
 def test_registry():
-    assert WORKFLOWS == {"cycle": CYCLE, "assessment": ASSESSMENT, "item": ITEM}
+    assert WORKFLOWS == {"cycle": CYCLE, "assessment": ASSESSMENT, "item": ITEM, "notice": NOTICE, "filing": FILING}
     assert {name: wf.name for name, wf in WORKFLOWS.items()} == {n: n for n in WORKFLOWS}
     assert (CYCLE.definition.label, ASSESSMENT.definition.label, ITEM.definition.label) == (
         "考评周期", "单位考评", "整改事项")
@@ -105,6 +119,7 @@ def test_only_the_cycle_is_forcible_and_only_by_the_office():
     assert CYCLE.definition.forcible_by == {"office"}
     assert ASSESSMENT.definition.forcible_by == frozenset()
     assert ITEM.definition.forcible_by == frozenset()
+    assert FILING.definition.forcible_by == frozenset()
 
 
 @pytest.mark.parametrize("name", sorted(WORKFLOWS))
@@ -158,6 +173,16 @@ def test_labels_and_ids_are_safe_inside_mermaid(name):
     labels = [d.label, *d.states.values(), *(t.label for t in d.transitions)]
     assert not [label for label in labels if set(label) & set(':;"\n')]
     assert all(s.isidentifier() for s in d.states)
+
+
+def test_filing_machine_returns_with_a_reason_and_files_again():
+    assert FILING.definition.label == "报备事项"
+    assert FILING.transition("return_for_revision").adverse
+    assert FILING.transition("return_for_revision").comment_label == "理由"
+    assert FILING.transition("submit").inputs == ("url", "note", "people")
+    assert FILING.definition.groups == {"filed": {"submitted", "received"}, "owed": {"pending", "returned"}}
+    text = FILING.mermaid()
+    assert "returned --> submitted: 报送" in text and "submitted --> returned: 退回修改" in text
 
 
 def test_mermaid_edges_follow_the_table():

@@ -73,8 +73,15 @@ def test_refusal_does_not_fire(make_obj):
 
 
 @pytest.mark.parametrize("wf", ALL, ids=lambda wf: wf.name)
-def test_check_binding_accepts_a_complete_class(make_obj, wf):
-    wf.check_binding(type(make_obj(wf)))
+def test_check_binding_accepts_a_complete_class_and_refuses_it_minus_any_method(make_obj, wf):
+    complete = type(make_obj(wf))
+    assert wf.check_binding(complete) is None
+    methods = [name for name, value in vars(complete).items() if callable(value)]
+    assert methods  # every workflow has guards or effects to bind
+    for name in methods:  # each one is really required: without it the same class is refused, by name
+        partial = type("Partial", (complete,), {name: None})
+        with pytest.raises(TypeError, match=name):
+            wf.check_binding(partial)
 
 
 def test_check_binding_names_every_missing_method():

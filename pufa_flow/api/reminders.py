@@ -1,0 +1,127 @@
+"""/api/v1/inbox, /api/v1/outbox and an item's reminder timeline: the pages' API twins."""
+from __future__ import annotations
+
+from flask import jsonify, request
+
+from ..clock import as_utc
+from ..errors import BadRequest
+from ..models import RectificationItem
+from ..models.scoping import get_visible
+from ..services.reminders import inbox, log, preview, resend
+from .base import current_api_user, paginate, require_roles
+from ..models import CHANNELS_OUTBOX as CHANNELS, OUTBOX_STATES
+from .spec import DATETIME_SCHEMA, ID_SCHEMA, endpoint, enum_of, exact, page_of, pagination_params, schema
+
+
+def _time(value):
+    return as_utc(value).isoformat() if value else None
+
+
+_NULLABLE_TIME = {"type": ["string", "null"], "format": "date-time"}
+_MESSAGE_FIELDS = {
+    "id": ID_SCHEMA, "channel": enum_of(CHANNELS), "channel_label": {"type": "string", "enum": list(CHANNELS.values())},
+    "recipient": {"type": "string"}, "recipient_role": {"type": "string"}, "recipient_name": {"type": "string"},
+    "kind": {"type": "string"}, "local_day": {"type": "string", "format": "date"},
+    "subject": {"type": "string"}, "body": {"type": "string"},
+    "object_type": {"type": ["string", "null"]}, "object_id": {"type": ["integer", "null"]},
+    "status": enum_of(OUTBOX_STATES), "status_label": {"type": "string", "enum": list(OUTBOX_STATES.values())},
+    "attempts": {"type": "integer", "minimum": 0},
+    "last_error": {"type": ["string", "null"]}, "provider_message_id": {"type": ["string", "null"]},
+    "created_at": DATETIME_SCHEMA, "send_after": DATETIME_SCHEMA, "sent_at": _NULLABLE_TIME}
+MESSAGE = schema("OutboxMessage", exact(_MESSAGE_FIELDS))
+#: a message in the reader's own inbox: with whether they have read it
+INBOX_MESSAGE = schema("InboxMessage", exact({**_MESSAGE_FIELDS, "read": {"type": "boolean"}}))
+
+TIMELINE = schema("ReminderTimeline", exact({
+    "next_at": _NULLABLE_TIME,
+    "unreachable": {"type": "array", "items": {"type": "string"}},
+    "planned": {"type": "array", "items": exact({
+        "at": DATETIME_SCHEMA, "kind": {"type": "string"}, "stage": {"type": "string"},
+        "role": {"type": "string"}, "channel": enum_of(CHANNELS), "address": {"type": "string"},
+        "name": {"type": "string"}, "past": {"type": "boolean"}})},
+    "sent": {"type": "array", "items": MESSAGE}}))
+
+STATUS = schema("ReminderStatus", exact({
+    "last_sweep": _NULLABLE_TIME, "last_delivery": _NULLABLE_TIME,
+    "last_digest": _NULLABLE_TIME, "queued": {"type": "integer", "minimum": 0},
+    "sending": {"type": "integer", "minimum": 0}, "failed": {"type": "integer", "minimum": 0},
+    "sent": {"type": "integer", "minimum": 0}, "open_deadlines": {"type": "integer", "minimum": 0},
+    "next_at": _NULLABLE_TIME}))
+
+READ = schema("InboxRead", exact({"marked": {"type": "integer", "minimum": 0}}))
+
+
+def message_json(m, read: bool | None = None) -> dict:
+    out = {"id": m.id, "channel": m.channel, "channel_label": m.channel_label, "recipient": m.recipient,
+           "recipient_role": m.recipient_role, "recipient_name": m.recipient_name, "kind": m.kind,
+           "local_day": m.local_day.isoformat(), "subject": m.subject, "body": m.body,
+           "object_type": m.object_type, "object_id": m.object_id, "status": m.status,
+           "status_label": m.status_label, "attempts": m.attempts, "last_error": m.last_error,
+           "provider_message_id": m.provider_message_id, "created_at": _time(m.created_at),
+           "send_after": _time(m.send_after), "sent_at": _time(m.sent_at)}
+    if read is not None:
+        out["read"] = read
+    return out
+
+
+@endpoint("/inbox", "GET", summary="我的站内消息（最新在前）", tag="reminders", response=page_of(INBOX_MESSAGE),
+          query=pagination_params(), errors=("400", "401"))
+@require_roles()
+def list_inbox():
+    user = current_api_user()
+    page = paginate(inbox.messages(user), lambda m: m)
+    read = inbox.read_ids(user, [m.id for m in page["items"]])
+    page["items"] = [message_json(m, m.id in read) for m in page["items"]]
+    return jsonify(page)
+
+
+@endpoint("/inbox/<id:message_id>/read", "POST", summary="将一条站内消息标为已读", tag="reminders",
+          response=READ, errors=("401", "403", "404"))
+@require_roles(*inbox.INBOX_ROLES)
+def read_inbox_message(message_id: int):
+    return jsonify({"marked": inbox.mark_read(current_api_user(), message_id)})
+
+
+@endpoint("/outbox", "GET", summary="发送记录（普法办；可按状态、渠道、接收人、日期筛选）", tag="reminders",
+          response=page_of(MESSAGE), errors=("400", "401", "403"),
+          query=[{"name": n, "in": "query", "schema": {"type": "string"}} for n in log.FILTERS]
+          + pagination_params())
+@require_roles("office")
+def list_outbox():
+    stmt, _values, errors = log.filtered(request.args)
+    if errors:
+        raise BadRequest("；".join(errors.values()), details=errors)
+    return jsonify(paginate(stmt, message_json))
+
+
+@endpoint("/outbox/<id:message_id>/resend", "POST", summary="重新发送一条失败或已发送的消息（普法办）",
+          tag="reminders", response=MESSAGE, errors=("401", "403", "404", "409"))
+@require_roles("office")
+def resend_outbox_message(message_id: int):
+    return jsonify(message_json(resend(message_id, actor=current_api_user())))
+
+
+@endpoint("/reminders/status", "GET", summary="提醒调度状态（普法办）", tag="reminders", response=STATUS,
+          errors=("401", "403"))
+@require_roles("office")
+def reminder_status():
+    s = log.status()
+    run = lambda r: _time(r.finished_at) if r else None  # noqa: E731
+    return jsonify({"last_sweep": run(s["last_sweep"]), "last_delivery": run(s["last_delivery"]),
+                    "last_digest": run(s["last_digest"]), "queued": s["queued"], "sending": s["sending"],
+                    "failed": s["failed"], "sent": s["sent"], "open_deadlines": s["open_deadlines"],
+                    "next_at": _time(s["next_at"])})
+
+
+@endpoint("/items/<id:item_id>/reminders", "GET", summary="整改事项的提醒计划与已发送消息", tag="reminders",
+          response=TIMELINE, errors=("401", "404"))
+@require_roles()
+def item_reminders(item_id: int):
+    item = get_visible(RectificationItem, item_id, current_api_user())
+    t = preview(item)
+    return jsonify({
+        "next_at": t.next_at.isoformat() if t.next_at else None, "unreachable": t.unreachable,
+        "planned": [{"at": p.at.isoformat(), "kind": p.kind, "stage": p.stage, "role": p.role,
+                     "channel": p.channel, "address": p.address, "name": p.name, "past": p.when == "past"}
+                    for p in t.planned],
+        "sent": [message_json(m) for m in t.sent]})

@@ -1,0 +1,210 @@
+"""The office's overdue board (督办看板): every figure one GROUP BY, each with the list filter behind it.
+
+Rules (the same as the item lists, so a number and its list always agree):
+overdue = open, not waiting for verification, and past the effective
+deadline (calendar.overdue_filter); waiting = submitted, the office's turn;
+closed on time = closed on or before the effective deadline (local date);
+逾期率 = (overdue now + closed late) / (open + closed). Ages are in working days.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+
+import sqlalchemy as sa
+from flask import current_app
+
+from ..clock import local_zone
+from ..extensions import db
+from ..models import ITEM_CATEGORIES, Inspection, Notice, RectificationItem, Unit
+from ..models.scoping import scope
+from .calendar import calendar, today
+from .items import AGE_BUCKETS, age_bucket_range
+
+I = RectificationItem  # noqa: E741
+
+
+def _open_states():
+    return sorted(I.workflow.definition.open_states)
+
+
+def _local_offset_hours() -> int:
+    zone = local_zone(current_app.config["PUFA_TIMEZONE"])
+    return int(datetime.now(zone).utcoffset().total_seconds() // 3600)
+
+
+def _local_day(column):
+    """The local calendar date of a naive-UTC timestamp, in SQL."""
+    hours = _local_offset_hours()
+    if db.session.get_bind().dialect.name == "sqlite":
+        return sa.func.date(column, f"{hours:+d} hours")
+    return sa.cast(column + sa.text(f"interval '{hours} hours'"), sa.Date)
+
+
+def _scoped(stmt, user):
+    return scope(stmt, I, user)
+
+
+def _counts(user, on: date) -> dict:
+    """One scan, grouped by category: every count the totals, categories and age buckets need.
+
+    Kept on ``g`` for the request, so the board's sections share the scan.
+    """
+    from flask import g
+
+    key = ("board_counts", getattr(user, "id", None), on)
+    cache = g.setdefault("board_counts", {})
+    if key in cache:
+        return cache[key]
+    cutoff = calendar().overdue_cutoff(on)
+    is_open = I.status.in_(_open_states())
+    overdue = sa.and_(I.status.in_(["issued", "in_progress", "extension_requested"]), I.due_date <= cutoff)
+    columns = [sa.func.count().filter(is_open), sa.func.count().filter(overdue),
+               sa.func.count().filter(I.status == "submitted"),
+               sa.func.count().filter(sa.and_(I.status == "submitted", I.due_date <= cutoff)),
+               sa.func.count().filter(I.status == "extension_requested"),
+               sa.func.count().filter(I.status == "cancelled")]
+    for key_, _, _, _ in AGE_BUCKETS:
+        lower, upper = age_bucket_range(key_, on)
+        columns.append(sa.func.count().filter(sa.and_(overdue, I.due_date <= upper,
+                                                      *([I.due_date > lower] if lower else []))))
+    stmt = _scoped(sa.select(I.category, *columns).select_from(I), user).group_by(I.category)
+    rows = {row[0]: tuple(row[1:]) for row in db.session.execute(stmt)}
+    cache[key] = rows
+    return rows
+
+
+NAMES = ("open", "overdue", "waiting", "waiting_overdue", "extension_requested", "cancelled")
+
+
+def totals(user, on: date | None = None) -> dict:
+    on = on or today()
+    sums = [sum(col) for col in zip(*_counts(user, on).values())] or [0] * (len(NAMES) + len(AGE_BUCKETS))
+    out = dict(zip(NAMES, sums))
+    on_time, late = closed_split(user)
+    base = out["open"] + on_time + late
+    out.update(closed_on_time=on_time, closed_late=late,
+               overdue_rate=round(100 * (out["overdue"] + late) / base, 1) if base else 0.0)
+    return out
+
+
+def closed_split(user) -> tuple[int, int]:
+    """(closed on time, closed late): one GROUP BY (due date, local closing day), judged with the calendar."""
+    day = _local_day(I.closed_at)
+    stmt = _scoped(sa.select(I.due_date, day, sa.func.count()).select_from(I)
+                   .where(I.status == "closed", I.closed_at.is_not(None)).group_by(I.due_date, day), user)
+    cal = calendar()
+    on_time = late = 0
+    for due, closed_day, n in db.session.execute(stmt):
+        if isinstance(closed_day, str):
+            closed_day = date.fromisoformat(closed_day)
+        if closed_day > cal.effective_deadline(due):
+            late += n
+        else:
+            on_time += n
+    return on_time, late
+
+
+def closed_late_condition(user):
+    """SQL for 'closed after its effective deadline' (the list behind the closed-late figure)."""
+    dues = db.session.scalars(_scoped(sa.select(I.due_date).distinct().where(I.status == "closed"), user)).all()
+    zone = local_zone(current_app.config["PUFA_TIMEZONE"])
+    cal = calendar()
+    clauses = []
+    for due in dues:
+        end = datetime.combine(cal.effective_deadline(due) + timedelta(days=1), time(0), tzinfo=zone)
+        clauses.append(sa.and_(I.due_date == due, I.closed_at >= end.astimezone(timezone.utc).replace(tzinfo=None)))
+    return sa.and_(I.status == "closed", sa.or_(*clauses) if clauses else sa.false())
+
+
+def by_unit(user, on: date | None = None, *, sort: str = "overdue", limit: int = 200) -> list[dict]:
+    """Units with open items: open, overdue, waiting and the oldest overdue age; most overdue first."""
+    on = on or today()
+    cutoff = calendar().overdue_cutoff(on)
+    is_open = I.status.in_(_open_states())
+    overdue = sa.and_(is_open, I.status != "submitted", I.due_date <= cutoff)
+    n_overdue = sa.func.count().filter(overdue).label("overdue")
+    oldest = sa.func.min(sa.case((overdue, I.due_date))).label("oldest")
+    stmt = (_scoped(sa.select(I.unit_id, Unit.name, sa.func.count().filter(is_open).label("open"), n_overdue,
+                              sa.func.count().filter(I.status == "submitted").label("waiting"), oldest)
+                    .join(Unit, Unit.id == I.unit_id), user)
+            .where(is_open).group_by(I.unit_id, Unit.name))
+    order = {"overdue": (n_overdue.desc(), oldest, Unit.name), "open": (sa.literal_column("open").desc(), Unit.name),
+             "name": (Unit.name,), "oldest": (oldest.asc().nulls_last(), Unit.name)}
+    stmt = stmt.order_by(*order.get(sort, order["overdue"])).limit(limit)
+    rows, ages = [], {}
+    cal = calendar()
+    for unit_id, name, open_, overdue_n, waiting, oldest_due in db.session.execute(stmt):
+        if isinstance(oldest_due, str):
+            oldest_due = date.fromisoformat(oldest_due)
+        if oldest_due and oldest_due not in ages:  # many units share a date: count each once
+            ages[oldest_due] = cal.working_days_overdue(oldest_due, True, on)
+        rows.append({"unit_id": unit_id, "unit_name": name, "open": open_, "overdue": overdue_n, "waiting": waiting,
+                     "max_overdue_working_days": ages.get(oldest_due, 0)})
+    return rows
+
+
+def by_notice(user, on: date | None = None, *, limit: int = 50) -> list[dict]:
+    on = on or today()
+    cutoff = calendar().overdue_cutoff(on)
+    overdue = sa.and_(I.status.in_(_open_states()), I.status != "submitted", I.due_date <= cutoff)
+    n = sa.func.count().label("n")
+    stmt = (_scoped(sa.select(I.notice_id, n).where(overdue), user).group_by(I.notice_id)
+            .order_by(n.desc(), I.notice_id).limit(limit))
+    counts = db.session.execute(stmt).all()
+    notices = {x.id: x for x in db.session.scalars(sa.select(Notice).where(Notice.id.in_([c[0] for c in counts])))}
+    return [{"notice_id": nid, "doc_number": notices[nid].doc_number, "title": notices[nid].title,
+             "unit_name": notices[nid].unit.name, "overdue": k} for nid, k in counts if nid in notices]
+
+
+def by_inspection(user, on: date | None = None) -> list[dict]:
+    on = on or today()
+    cutoff = calendar().overdue_cutoff(on)
+    is_open = I.status.in_(_open_states())
+    overdue = sa.and_(is_open, I.status != "submitted", I.due_date <= cutoff)
+    stmt = (_scoped(sa.select(Inspection.id, Inspection.name, sa.func.count().filter(is_open),
+                              sa.func.count().filter(overdue))
+                    .select_from(I).join(Notice, Notice.id == I.notice_id)
+                    .join(Inspection, Inspection.id == Notice.inspection_id), user)
+            .group_by(Inspection.id, Inspection.name).order_by(Inspection.id.desc()))
+    return [{"inspection_id": i, "name": name, "open": o, "overdue": k} for i, name, o, k in db.session.execute(stmt)]
+
+
+def by_category(user, on: date | None = None) -> list[dict]:
+    counts = _counts(user, on or today())
+    return [{"category": c, "label": label, "open": counts.get(c, (0, 0))[0], "overdue": counts.get(c, (0, 0))[1]}
+            for c, label in ITEM_CATEGORIES.items()]
+
+
+def by_age(user, on: date | None = None) -> list[dict]:
+    """Overdue items by working days late: 1–5, 6–20, more than 20."""
+    counts = _counts(user, on or today())
+    first = len(NAMES)
+    return [{"key": key, "label": label, "count": sum(row[first + k] for row in counts.values())}
+            for k, (key, label, _, _) in enumerate(AGE_BUCKETS)]
+
+
+def trend(user, on: date | None = None, weeks: int = 12) -> list[dict]:
+    """Open and overdue items at the end of each of the last ``weeks`` weeks (one scan)."""
+    on = on or today()
+    cal = calendar()
+    zone = local_zone(current_app.config["PUFA_TIMEZONE"])
+    ends = [on - timedelta(days=7 * k) for k in range(weeks - 1, -1, -1)]
+    columns = []
+    for end in ends:
+        at = datetime.combine(end + timedelta(days=1), time(0), tzinfo=zone).astimezone(timezone.utc).replace(tzinfo=None)
+        open_then = sa.and_(I.created_at < at, sa.or_(I.closed_at.is_(None), I.closed_at >= at),
+                            sa.or_(I.status != "cancelled", I.updated_at >= at))
+        columns.append(sa.func.count().filter(open_then))
+        columns.append(sa.func.count().filter(sa.and_(open_then, I.due_date <= cal.overdue_cutoff(end))))
+    row = db.session.execute(_scoped(sa.select(*columns).select_from(I), user)).one()
+    return [{"week_end": end.isoformat(), "open": row[2 * k], "overdue": row[2 * k + 1]} for k, end in enumerate(ends)]
+
+
+def figures(user, on: date | None = None, *, with_trend: bool = True) -> dict:
+    on = on or today()
+    out = {"as_of": on.isoformat(), "totals": totals(user, on), "by_unit": by_unit(user, on),
+           "by_notice": by_notice(user, on), "by_inspection": by_inspection(user, on),
+           "by_category": by_category(user, on), "by_age": by_age(user, on)}
+    if with_trend:
+        out["trend"] = trend(user, on)
+    return out

@@ -1,0 +1,149 @@
+"""The next-reminder table kept in step with each object's state and deadline.
+
+``replan(obj)`` is called in the transaction of every change that can move a
+deadline or end the chase: each transition (``workflow.fire``), the issue of
+a notice (its transition re-plans each of its new items), and whoever else
+moves a deadline. It is cheap and idempotent.
+
+A unit's self-assessment (自评) is chased while the cycle is in its
+自评 phase and the unit has not handed it in (pending, or returned to it):
+"cycle_phase", on the phase's due date. A cycle's transition re-plans all
+its assessments at once (set-based: a province has thousands).
+
+A rectification item is chased on its deadline while the unit works on it
+("rectification"); once submitted, the office is chased to verify it
+("rectification_unverified", counted from the day of submission); closed or
+cancelled, its rows are deleted and nothing more is sent. An extension
+changes the anchor: the ladder is planned again from the new deadline,
+without sending again what went before.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+
+from notifications.policy import next_due
+
+from ...clock import utcnow
+from ...extensions import db
+from ...models import Cycle, Notice, RectificationItem, ReminderSchedule, UnitAssessment
+from . import recipients
+from .context import aware, local_day, naive_utc, policy, workdays
+
+
+#: assessments the unit still owes the office
+AWAITING_SUBMISSION = ("pending", "returned")
+
+
+def self_assessment_due(cycle) -> date | None:
+    """The 自评 phase's due date while the cycle is in that phase."""
+    if cycle is None or cycle.status != "self_assessment":
+        return None
+    phase = next((p for p in cycle.phases if p.phase == "self_assessment"), None)
+    return phase.due_on if phase else None
+
+
+def wanted(obj) -> dict[str, date]:
+    """ladder → anchor date, for an object's current state."""
+    if isinstance(obj, UnitAssessment):
+        due = self_assessment_due(obj.cycle)
+        return {"cycle_phase": due} if due and obj.status in AWAITING_SUBMISSION else {}
+    if isinstance(obj, RectificationItem):
+        if not obj.is_open or obj.due_date is None:
+            return {}
+        if obj.status == "submitted":
+            return {"rectification_unverified": local_day(obj.submitted_at or utcnow())}
+        return {"rectification": obj.due_date}
+    return {}
+
+
+def replan(obj, *, now: datetime | None = None, calendar=None) -> None:
+    """Make ``obj``'s next-reminder rows match its state; flushes nothing else."""
+    if isinstance(obj, Cycle):
+        return replan_cycle(obj, now=now, calendar=calendar)
+    if isinstance(obj, Notice):
+        # issuing creates the items (their clocks start then); a draft has none to chase
+        if obj.status == "issued":
+            db.session.flush()
+            for item in obj.items:
+                replan(item, now=now, calendar=calendar)
+        return
+    if not isinstance(obj, (RectificationItem, UnitAssessment)):
+        return
+    now = aware(now or utcnow())
+    want = wanted(obj)
+    object_type = obj.object_type
+    rows = {r.ladder: r for r in db.session.scalars(sa.select(ReminderSchedule).where(
+        ReminderSchedule.object_type == object_type, ReminderSchedule.object_id == obj.id))}
+    for ladder, row in rows.items():
+        if ladder not in want:
+            db.session.delete(row)
+    if not want:
+        return
+    calendar = calendar or workdays()
+    pol = policy()
+    roles = recipients.audience(obj.unit)
+    for ladder, anchor in want.items():
+        row = rows.get(ladder)
+        if row is not None and row.anchor == anchor:
+            continue  # same deadline: the sweep keeps moving it
+        nxt = next_due(anchor, pol.ladder(ladder), calendar, after=now, audience=roles)
+        if row is None:
+            row = ReminderSchedule(object_type=object_type, object_id=obj.id, ladder=ladder,
+                                   unit_id=getattr(obj, "unit_id", None))
+            db.session.add(row)
+        row.anchor = anchor
+        row.next_at = naive_utc(nxt) if nxt else None
+        row.swept_at = naive_utc(now)
+    db.session.flush()
+
+
+def replan_cycle(cycle, *, now: datetime | None = None, calendar=None) -> None:
+    """All of a cycle's assessments at once: three statements, whatever the number of units."""
+    now = aware(now or utcnow())
+    ids = sa.select(UnitAssessment.id).where(UnitAssessment.cycle_id == cycle.id)
+    db.session.execute(sa.delete(ReminderSchedule).where(
+        ReminderSchedule.object_type == "assessment", ReminderSchedule.object_id.in_(ids)),
+        execution_options={"synchronize_session": False})
+    due = self_assessment_due(cycle)
+    if due is None:
+        return
+    # every role: the sweep checks who is on file when it gets there
+    nxt = next_due(due, policy().ladder("cycle_phase"), calendar or workdays(), after=now)
+    if nxt is None:
+        return
+    rows = db.session.execute(sa.select(UnitAssessment.id, UnitAssessment.unit_id).where(
+        UnitAssessment.cycle_id == cycle.id, UnitAssessment.status.in_(AWAITING_SUBMISSION))).all()
+    if rows:
+        stamp = naive_utc(now)
+        db.session.execute(sa.insert(ReminderSchedule.__table__), [
+            {"object_type": "assessment", "object_id": a_id, "ladder": "cycle_phase", "unit_id": unit_id,
+             "anchor": due, "next_at": naive_utc(nxt), "swept_at": stamp, "updated_at": stamp}
+            for a_id, unit_id in rows])
+
+
+def replan_all(*, now: datetime | None = None, batch: int = 1000) -> int:
+    """Recompute every open deadline's next reminder time: after the working-day
+    calendar changed (the office entered next year's holidays), a day that
+    became a holiday or a make-up working day moves the reminders around it.
+    Anchors stay; what was already sent stays sent (the outbox keys). Returns
+    the rows looked at; commits a batch at a time."""
+    now = aware(now or utcnow())
+    calendar = workdays()
+    pol = policy()
+    done, last_id = 0, 0
+    while True:
+        rows = list(db.session.scalars(sa.select(ReminderSchedule).where(ReminderSchedule.id > last_id)
+                                       .order_by(ReminderSchedule.id).limit(batch)))
+        if not rows:
+            return done
+        for row in rows:
+            # from the last sweep, so nothing due but not yet swept is skipped; every
+            # role, so a contact added later is not skipped either (the sweep checks who exists)
+            nxt = next_due(row.anchor, pol.ladder(row.ladder), calendar,
+                           after=aware(row.swept_at) if row.swept_at else now)
+            row.next_at = naive_utc(nxt) if nxt else None
+        last_id = rows[-1].id
+        done += len(rows)
+        db.session.commit()

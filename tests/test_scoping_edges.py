@@ -1,0 +1,60 @@
+"""Edges of the row policy that the route walks do not reach (each found by a
+mutant that survived): shared reference data, a unit user without a unit, a
+caller with no role, the message of a refusal, and the locking lookup."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from flask_login import AnonymousUserMixin
+from helpers import new_notice
+
+from pufa_flow.errors import NotFound
+from pufa_flow.extensions import db
+from pufa_flow.models import Attachment, RectificationItem, User, WorkdayOverride
+from pufa_flow.models.scoping import can_read, can_write, get_visible, visible
+from pufa_flow.services import attachments
+from pufa_flow.services.transaction import transaction
+
+
+def test_models_without_a_scope_column_are_shared_reference_data(make_unit, make_user):
+    db.session.add(WorkdayOverride(day=date(2026, 11, 20), is_workday=False, note="临时调整"))
+    db.session.commit()
+    unit_user = make_user("unit", make_unit())
+    assert [o.note for o in db.session.scalars(visible(WorkdayOverride, unit_user))] == ["临时调整"]
+    assert [o.note for o in db.session.scalars(visible(WorkdayOverride, make_user("evaluator")))] == ["临时调整"]
+
+
+def test_a_unit_user_without_a_unit_sees_nothing_not_the_office_files(app, make_unit):
+    """The office's own files have no unit (NULL): ``unit_id == NULL`` must not become ``IS NULL``."""
+    stored = attachments.store_upload(b"%PDF-1.4 office", "普法办文件.pdf", unit_id=None, uploader=None)
+    with transaction():
+        attachments.link(stored, "notice", 1)
+    orphaned = User(username="ghost", role="unit", unit_id=None, display_name="")  # never saved: the CHECK forbids it
+    assert db.session.scalars(visible(Attachment, orphaned)).all() == []
+
+
+def test_a_caller_without_a_role_reads_and_writes_nothing(make_unit, office_user):
+    item = new_notice(office_user, make_unit(), n_items=1).items[0]
+    nobody = AnonymousUserMixin()
+    assert not can_read(nobody, item) and not can_write(nobody, item)
+    assert db.session.scalars(visible(RectificationItem, nobody)).all() == []
+
+
+def test_a_refused_lookup_says_not_found_in_chinese(client, make_unit, make_user, office_user, token_for):
+    item = new_notice(office_user, make_unit("乙单位"), n_items=1).items[0]
+    stranger = make_user("unit", make_unit("甲单位"))
+    for bad in (item.id, "abc", None):
+        with pytest.raises(NotFound) as info:
+            get_visible(RectificationItem, bad, stranger)
+        assert info.value.message == "未找到该记录"
+    r = client.get(f"/api/v1/items/{item.id}", headers=token_for(stranger))
+    assert r.status_code == 404 and r.json["error"]["message"] == "未找到该记录"
+
+
+def test_the_locking_lookup_returns_the_row(make_unit, make_user, office_user):
+    unit = make_unit()
+    item = new_notice(office_user, unit, n_items=1).items[0]
+    assert get_visible(RectificationItem, item.id, make_user("unit", unit), for_update=True) is item
+    with pytest.raises(NotFound):
+        get_visible(RectificationItem, item.id, make_user("unit", make_unit()), for_update=True)
