@@ -31,6 +31,8 @@ def sign_in(page, username, password):
 
 
 def flash(page) -> str:
+    """The page's messages, once the page after a submit has shown one (no reading the old page)."""
+    page.locator(".flash").first.wait_for()
     return " ".join(page.locator(".flash").all_inner_texts())
 
 

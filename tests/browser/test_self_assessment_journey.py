@@ -23,8 +23,23 @@ def frozen():
         yield
 
 
+def _only_the_journeys_department(live_server) -> None:
+    """The live server is shared: other journeys add departments; this one counts its own alone."""
+    import sqlalchemy as sa
+
+    from pufa_flow.extensions import db
+    from pufa_flow.models import Unit
+
+    with live_server.app.app_context():
+        db.session.execute(sa.update(Unit).where(Unit.kind == "city_department", Unit.name != live_server.unit_name)
+                           .values(is_active=False))
+        db.session.commit()
+
+
 def test_unit_fills_is_returned_fixes_and_office_accepts(browser, live_server, sign_in, screenshot, frozen):
     from playwright.sync_api import expect
+
+    _only_the_journeys_department(live_server)
 
     from tests.browser.conftest import DESKTOP, _new_page
 
