@@ -170,12 +170,17 @@ FILING_FILTERS = YEAR_QUERY + [
 
 
 def _int_arg(name: str) -> int | None:
+    """An id filter: ASCII digits within the ids' range (PostgreSQL refuses larger integers outright)."""
+    from ..converters import MAX_ID
+    from ..services.validation import parse_int
+
     raw = request.args.get(name)
     if raw in (None, ""):
         return None
-    if not raw.isdigit():
-        raise BadRequest(f"{name} 必须是整数")
-    return int(raw)
+    value = parse_int(raw, minimum=1, maximum=MAX_ID)
+    if value is None:
+        raise BadRequest(f"{name} 必须是 1 到 {MAX_ID} 之间的整数")
+    return value
 
 
 @endpoint("/filings", "GET", summary="报备列表（责任单位只见本单位）", tag="filings", response=page_of(FILING),
@@ -221,8 +226,9 @@ def create_filing():
     user = current_api_user()
     body = json_body()
     type_id = body.get("filing_type_id")
-    if not isinstance(type_id, int) or isinstance(type_id, bool):
-        raise ValidationFailed({"filing_type_id": "filing_type_id 必须是整数"})
+    from ..converters import MAX_ID
+    if not isinstance(type_id, int) or isinstance(type_id, bool) or not 1 <= type_id <= MAX_ID:
+        raise ValidationFailed({"filing_type_id": f"filing_type_id 必须是 1 到 {MAX_ID} 之间的整数"})
     files = _decoded_files(body.get("files"))
     filing = service.file_filing(type_id, body, actor=user, files=files)
     return jsonify(filing_json(filing, user)), 201
