@@ -8,6 +8,7 @@ from flask import jsonify, request
 from ..errors import ValidationFailed
 from ..services import holidays
 from ..services.calendar import today
+from ..services.validation import clean_date
 from .base import current_api_user, json_body, require_roles
 from .spec import endpoint, schema
 
@@ -60,13 +61,11 @@ def _year() -> int:
 
 
 def _date(body: dict, name: str) -> date:
-    value = body.get(name)
-    try:
-        if isinstance(value, str) and len(value) == 10 and value.isascii():
-            return date.fromisoformat(value)
-    except ValueError:
-        pass
-    raise ValidationFailed({name: f"{name} 须为 YYYY-MM-DD 格式的日期"})
+    errors: dict[str, str] = {}
+    day = clean_date(body.get(name), name, name, errors)
+    if errors:
+        raise ValidationFailed(errors)
+    return day
 
 
 def _text(body: dict, name: str) -> str:

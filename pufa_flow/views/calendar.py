@@ -11,6 +11,7 @@ from flask_login import current_user
 from ..errors import ValidationFailed
 from ..services import holidays
 from ..services.calendar import calendar, today
+from ..services.validation import clean_date
 from ..workdays import package_years
 from .access import roles_required
 from .forms import ActionForm, CalendarImportForm
@@ -69,13 +70,11 @@ def _group(entries) -> list[dict]:
 
 
 def _date(name: str) -> date:
-    raw = request.form.get(name, "").strip()
-    try:
-        if len(raw) == 10 and raw.isascii():
-            return date.fromisoformat(raw)
-    except ValueError:
-        pass
-    raise ValidationFailed({name: f"日期“{raw[:20]}”格式不对：应为 YYYY-MM-DD"})
+    errors: dict[str, str] = {}
+    day = clean_date(request.form.get(name, "").strip(), name, {"start": "开始日期", "end": "结束日期"}[name], errors)
+    if errors:
+        raise ValidationFailed(errors)
+    return day
 
 
 def _back(year: int):
