@@ -9,7 +9,9 @@ from ..errors import AppError, ValidationFailed
 from ..extensions import db
 from ..models import AFFILIATIONS, UNIT_KINDS, Cycle, EvaluationTeam, User
 from ..models.scoping import get_visible
+from ..converters import MAX_ID
 from ..services import evaluation
+from ..services.validation import parse_int
 from .access import roles_required
 from .forms import ActionForm
 
@@ -61,8 +63,12 @@ def _act(cycle_id: int, action, anchor: str):
     return redirect(url_for("evaluation.show", cycle_id=cycle.id, _anchor=anchor))
 
 
+def _id(value: str) -> int | None:
+    return parse_int(value, minimum=1, maximum=MAX_ID)
+
+
 def _int_list(name: str) -> list[int]:
-    return [int(v) for v in request.form.getlist(name) if v.isascii() and v.isdigit() and len(v) < 10]
+    return [i for i in map(_id, request.form.getlist(name)) if i is not None]
 
 
 @bp.route("/<id:cycle_id>/evaluation/sample", methods=["POST"])
@@ -72,8 +78,8 @@ def draw(cycle_id: int):
         modes = {key[len("mode_"):]: value for key, value in request.form.items() if key.startswith("mode_")}
         data = {"quotas": {kind: request.form.get(f"quota_{kind}", "") for kind in UNIT_KINDS
                            if request.form.get(f"quota_{kind}", "").strip() != ""},
-                "forced_in": [int(u) for u, m in modes.items() if m == "in" and u.isascii() and u.isdigit()],
-                "forced_out": [int(u) for u, m in modes.items() if m == "out" and u.isascii() and u.isdigit()],
+                "forced_in": [_id(u) for u, m in modes.items() if m == "in" and _id(u)],
+                "forced_out": [_id(u) for u, m in modes.items() if m == "out" and _id(u)],
                 "seed": request.form.get("seed", "").strip() or None}
         draw = evaluation.draw_sample(cycle, data, actor=current_user)
         return f"已抽取 {len(draw.unit_ids)} 个单位实地调研（随机种子 {draw.seed}），其余单位书面考核"
@@ -114,7 +120,7 @@ def _team(cycle: Cycle, team_id: int) -> EvaluationTeam:
 def _team_data() -> dict:
     leader = request.form.get("leader_id", "")
     return {"name": request.form.get("name", ""), "member_ids": _int_list("member_ids"),
-            "leader_id": int(leader) if leader.isascii() and leader.isdigit() and len(leader) < 10 else None}
+            "leader_id": _id(leader)}
 
 
 @bp.route("/<id:cycle_id>/evaluation/assignments", methods=["POST"])
@@ -125,7 +131,7 @@ def assign(cycle_id: int):
         for unit_id in _int_list("unit_ids"):
             team = request.form.get(f"team_{unit_id}", "")
             rows.append({"unit_id": unit_id,
-                         "team_id": int(team) if team.isascii() and team.isdigit() and len(team) < 10 else None,
+                         "team_id": _id(team),
                          "visit_on": request.form.get(f"visit_{unit_id}", "").strip() or None})
         count = evaluation.assign_units(cycle, rows, actor=current_user)
         return f"已保存 {count} 个单位的分组和走访日期"
