@@ -12,6 +12,7 @@ its deadline. That one rule is used in Python (``is_overdue``) and in SQL
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from datetime import date, timedelta
 
@@ -27,6 +28,18 @@ def package_years() -> range:
     return range(min(days).year, max(days).year + 1)
 
 
+@functools.lru_cache(maxsize=None)
+def _package_is_workday(day: date) -> bool:
+    """The package's answer, remembered for the process: it validates each date at
+    length (min/max over all its holidays, ~30 µs a call), and a fresh calendar is
+    built for every request and every reminder re-plan. Bounded by the days asked
+    about: a few thousand."""
+    try:
+        return chinese_calendar.is_workday(day)
+    except NotImplementedError:  # a covered year beyond the package: the office's overrides hold it all
+        return day.weekday() < 5
+
+
 class WorkdayCalendar:
     """``covered_years``: years the office has declared complete in its overrides.
 
@@ -39,8 +52,6 @@ class WorkdayCalendar:
         self._overrides = dict(overrides or {})
         self._covered = set(package_years()) | set(covered_years)
         self.uncovered_years: set[int] = set()
-        #: the package's answers, remembered: it validates each date at length (~0.1 ms a call)
-        self._known: dict[date, bool] = {}
 
     def is_workday(self, day: date) -> bool:
         if day in self._overrides:
@@ -48,15 +59,7 @@ class WorkdayCalendar:
         if day.year not in self._covered:  # before the cache: every asker must learn of the year
             self.uncovered_years.add(day.year)
             return day.weekday() < 5
-        known = self._known.get(day)
-        if known is not None:
-            return known
-        try:
-            answer = chinese_calendar.is_workday(day)
-        except NotImplementedError:  # a covered year beyond the package: the office's overrides hold it all
-            answer = day.weekday() < 5
-        self._known[day] = answer
-        return answer
+        return _package_is_workday(day)
 
     def next_workday_on_or_after(self, day: date) -> date:
         for _ in range(MAX_SCAN):
