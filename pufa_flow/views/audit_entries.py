@@ -30,6 +30,7 @@ ACTIONS = {
     "notice.draft": "起草整改通知书", "notice.update": "修改整改通知书", "inspection.create": "新建督查",
     "inspection.update": "修改督查", "inspection.import": "导入整改事项", "item.evidence": "上传佐证材料",
     "item.note": "记录整改进展", "item.reassign": "改派整改事项", "item.remind": "催办", "item.extend": "普法办延期",
+    "self_assessment.record_override": "改动报备记录建议的扣分",
 }
 
 FIELDS = {
@@ -48,6 +49,7 @@ FIELDS = {
     "files": "文件", "from_unit_id": "原责任单位", "to_unit_id": "改派至单位", "notices": "整改通知书数",
     "rejected_rows": "未通过检查的行数", "issued": "直接下发", "units": "单位数", "doc_year": "文号年度",
     "doc_seq": "文号序号", "due_dates": "整改时限", "issued_at": "下发时间", "approved_due_date": "批准的时限",
+    "rule_id": "扣分规则", "suggested": "记录建议次数", "chosen": "单位选择次数", "evidence": "报备记录",
 }
 
 #: value vocabularies by field, so a stored code reads as its label
