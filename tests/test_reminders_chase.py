@@ -171,3 +171,15 @@ def test_the_sweep_leaves_other_deadlines_alone(app, plan_due_after_national_day
     """The main sweep does not take a filing type's row for a vanished item and drop it."""
     sweep(local(2026, 9, 18, 10))
     assert db.session.scalars(sa.select(ReminderSchedule).where(ReminderSchedule.object_type == "filing_type")).one()
+
+
+def test_a_panel_member_reads_the_reminder_in_the_inbox(app, review, login, client):
+    from pufa_flow.services.reminders import deliver
+
+    p1 = review["p1"]
+    sweep(local(2026, 12, 18, 10))
+    deliver(local(2026, 12, 18, 10, 1))
+    login(p1)
+    page = client.get("/inbox/").get_data(as_text=True)
+    assert "【普法考评】评估工作提醒：2026年度普法责任制考评" in page and "前往办理" in page
+    assert 'class="unread-count"' in page
