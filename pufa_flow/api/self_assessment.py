@@ -67,6 +67,13 @@ INDICATOR_SCORE = exact({
 SCORE_COMMON = {"assessment_id": {"type": "integer"}, "status": {"type": "string"},
                 "saved": {"type": "boolean"}}
 ANSWER_VALUES = list(service.ANSWERS)
+RECORD_LINE = exact({
+    "rule_id": {"type": "string"}, "rule_text": {"type": "string"},
+    "suggested_count": {"type": "integer", "description": "报备记录显示该规则适用的次数（按数量扣分的为缺少数量）"},
+    "chosen_count": {"type": "integer", "description": "单位的选择（0：未选）；从未保存时等于建议"},
+    "changed": {"type": "boolean"}, "note": {"type": ["string", "null"], "description": "单位改动建议的说明"},
+    "evidence": {"type": "string"},
+    "links": {"type": "array", "items": exact({"label": {"type": "string"}, "url": {"type": "string"}})}})
 SELF_SCORE = schema("SelfScore", {"oneOf": [
     exact({**SCORE_COMMON, "framework_kind": {"type": "string", "enum": ["score_sheet"]},
            "entries": {"type": "array", "items": exact({
@@ -79,7 +86,11 @@ SELF_SCORE = schema("SelfScore", {"oneOf": [
                "indicators": {"type": "array", "items": INDICATOR_SCORE}})},
            "bonus": exact({"indicators": {"type": "array", "items": INDICATOR_SCORE},
                            "raw": NUM, "score": NUM, "capped": {"type": "boolean"}}),
-           "base": NUM, "total": NUM}),
+           "base": NUM, "total": NUM,
+           "record": {"type": "array", "description": "报备记录建议的扣分，与单位的选择和说明并列", "items": RECORD_LINE},
+           "preselected": {"type": "array", "description": "从未保存的得分表：按报备记录预选的条目",
+                           "items": exact({"rule_id": {"type": "string"}, "count": {"type": "integer"},
+                                           "note": {"type": "string"}}, optional=("count",))}}),
     exact({**SCORE_COMMON, "framework_kind": {"type": "string", "enum": ["checklist"]},
            "entries": {"type": "array", "items": exact({
                "item": {"type": "integer"}, "answer": {"type": "string", "enum": ANSWER_VALUES},
@@ -94,7 +105,9 @@ SELF_SCORE_INPUT = schema("SelfScoreInput", {"type": "object", "required": ["ent
         "note": {"type": ["string", "null"], "maxLength": service.MAX_NOTE},
         "evidence": {"type": "array", "items": {"type": "integer"}},
         "item": {"type": "integer", "description": "检查清单（县区）：第几项"},
-        "answer": {"type": "string", "enum": ANSWER_VALUES}}}}},
+        "answer": {"type": "string", "enum": ANSWER_VALUES}}}},
+    "record_notes": {"type": "object", "description": "扣分规则编号 → 不采纳或改动报备记录建议的说明（改动时必填）",
+                     "additionalProperties": {"type": "string", "maxLength": service.MAX_NOTE}}},
     "additionalProperties": False})
 PROBLEMS = schema("ProblemList", exact({
     "title": {"type": "string"},

@@ -27,6 +27,9 @@ class SelfAssessment(db.Model):
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id", ondelete="RESTRICT"), nullable=False, index=True)
     #: score-sheet entries [{"rule_id", "count", "tier", "note", "evidence": [attachment ids]}]; None: never saved
     entries: Mapped[list | None] = mapped_column(sa.JSON)
+    #: the unit's choice on each deduction its filing record suggests (services/record_suggestions.py):
+    #: [{"rule_id", "suggested", "chosen", "note"}], one per suggested rule the unit changed; None: never saved
+    record_choices: Mapped[list | None] = mapped_column(sa.JSON)
     #: checklist answers [{"item", "answer", "note"}] (counties, 附件1)
     answers: Mapped[list | None] = mapped_column(sa.JSON)
     #: the 自评报告 written in the page (an uploaded file is an attachment of owner_type self_report)

@@ -19,6 +19,7 @@ from ..models import CONTACT_ROLES, FILING_CODES, FILING_KINDS, UNIT_KINDS, Cont
 from ..models.scoping import can_see_unit, check_write
 from . import attachments, audit, workflow
 from .calendar import calendar, today
+from .reminders import filings as filing_chase
 from .transaction import transaction
 from .validation import clean_bool, clean_choice, clean_date, clean_int, clean_text
 
@@ -143,6 +144,7 @@ def create_type(data: dict, *, actor) -> FilingType:
         db.session.flush()
         audit.record("filing_type.create", "filing_type", ft.id, actor=actor,
                      data={"year": year, "name": ft.name, "due_date": ft.due_date.isoformat()})
+        filing_chase.replan_type(ft)
     return ft
 
 
@@ -166,6 +168,7 @@ def update_type(ft: FilingType, data: dict, *, actor) -> FilingType:
         db.session.flush()
         audit.record("filing_type.update", "filing_type", ft.id, actor=actor,
                      data={"before": before, "after": {"due_date": ft.due_date.isoformat(), "name": ft.name}})
+        filing_chase.replan_type(ft)
     return ft
 
 

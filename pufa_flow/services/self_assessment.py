@@ -19,7 +19,7 @@ from ..frameworks.serial import to_dict
 from ..models import Attachment, AuditEvent, SelfAssessment, UnitAssessment
 from ..models.scoping import can_read
 from ..models.self_assessment import scored_entries
-from . import attachments, audit, workflow
+from . import attachments, audit, record_suggestions, workflow
 from .calendar import today
 from .transaction import transaction
 
@@ -193,6 +193,10 @@ def save_entries(a: UnitAssessment, body, *, actor, expected_version: int | None
         return _save_answers(a, row, body, actor=actor, expected_version=expected_version)
     check_unit_writer(actor, a)
     check_editable(a)
+    record_notes = None
+    if isinstance(body, dict) and "record_notes" in body:
+        body = dict(body)
+        record_notes = body.pop("record_notes")
     entries = _body_list(body, "entries", "entries", 500)
     errors: dict[str, str] = {}
     own_evidence = {f.id for f in files(a, EVIDENCE_OWNER)}
@@ -222,12 +226,19 @@ def save_entries(a: UnitAssessment, body, *, actor, expected_version: int | None
         computed = compute(row.framework, scored_entries(cleaned), has_enforcement_power=a.unit.has_enforcement_power)
     except ScoreSheetInvalid as exc:
         raise ValidationFailed({f"entries.{i}": m for i, m in exc.errors.items()}, str(exc)) from None
+    # the filing record's suggestions: a change needs a note (record_suggestions.py)
+    choices, changed = record_suggestions.reconcile(a, cleaned, record_notes)
     with transaction():
         ws = _writable(actor, a, expected_version)
         ws.entries = cleaned
+        ws.record_choices = choices
         db.session.flush()
         audit.record("self_assessment.sheet", "assessment", a.id, actor=actor, unit_id=a.unit_id,
                      data={"entries": len(cleaned), "total": str(computed.total)})
+        for line in changed:
+            audit.record("self_assessment.record_override", "assessment", a.id, actor=actor, unit_id=a.unit_id,
+                         data={"rule_id": line.rule_id, "suggested": line.suggested, "chosen": line.chosen,
+                               "note": line.note, "evidence": line.evidence})
     return ws
 
 
@@ -430,6 +441,10 @@ def self_score_json(a: UnitAssessment) -> dict:
         out["entries"] = [{"rule_id": e.get("rule_id"), "count": e.get("count"), "tier": e.get("tier"),
                            "note": e.get("note"), "evidence": e.get("evidence") or []} for e in out["entries"]]
         out.update(sheet_json(sheet(a)))
+        # the filing record's suggestions beside the unit's choice and note; a sheet never
+        # saved has them pre-selected (``preselected``: the entries the page starts from)
+        out["record"] = [line.to_json() for line in record_suggestions.lines(a)]
+        out["preselected"] = record_suggestions.preselected(a) if ws.entries is None else []
     else:
         out["total"] = None
         counts = {k: 0 for k in ANSWERS}

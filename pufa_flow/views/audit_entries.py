@@ -33,6 +33,7 @@ ACTIONS = {
     "results.rules": "设置等次规则", "results.grade_adjust": "调整等次", "results.grades_confirm": "确认等次",
     "results.opinion": "保存评估意见", "results.publish": "发布考评结果", "results.commend": "记录表彰",
     "results.commend_delete": "删除表彰记录",
+    "self_assessment.record_override": "改动报备记录建议的扣分",
 }
 
 FIELDS = {
@@ -51,6 +52,7 @@ FIELDS = {
     "files": "文件", "from_unit_id": "原责任单位", "to_unit_id": "改派至单位", "notices": "整改通知书数",
     "rejected_rows": "未通过检查的行数", "issued": "直接下发", "units": "单位数", "doc_year": "文号年度",
     "doc_seq": "文号序号", "due_dates": "整改时限", "issued_at": "下发时间", "approved_due_date": "批准的时限",
+    "rule_id": "扣分规则", "suggested": "记录建议次数", "chosen": "单位选择次数", "evidence": "报备记录",
 }
 
 #: value vocabularies by field, so a stored code reads as its label

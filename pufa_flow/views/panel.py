@@ -13,6 +13,7 @@ from ..errors import AppError, ValidationFailed
 from ..frameworks import ScoreSheetInvalid, applicable_rules
 from ..models import UnitAssessment
 from ..models.scoping import get_visible
+from ..services import record_suggestions
 from ..services import panel as service
 from ..services import self_assessment
 from .access import roles_required
@@ -124,7 +125,7 @@ def _score_page(a, entries=None, errors=None, status=200):
         usable={r.id for r in applicable_rules(row.framework, a.unit.has_enforcement_power)},
         self_rules=_by_rule(self_assessment.workspace(a).entries), my_rules=_by_rule(mine),
         self_scores=_scores(self_sheet), my_scores=_scores(my_sheet), self_sheet=self_sheet, my_sheet=my_sheet,
-        errors=errors or {}), status
+        record={line.rule_id: line for line in record_suggestions.lines(a)}, errors=errors or {}), status
 
 
 @bp.route("/worklist/assessments/<id:assessment_id>/score", methods=["POST"])

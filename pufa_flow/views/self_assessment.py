@@ -16,6 +16,7 @@ from ..frameworks import ScoreSheetInvalid, applicable_rules
 from ..models import UnitAssessment
 from ..models.scoping import get_visible
 from ..services import cycles as cycle_service
+from ..services import record_suggestions
 from ..services import self_assessment as service
 from ..services.calendar import today
 from ..services.self_assessment_exports import problem_list_docx, score_sheet_docx
@@ -32,10 +33,14 @@ def _editable(a: UnitAssessment) -> bool:
             and a.cycle.status == "self_assessment" and a.status in service.OPEN_FOR_EDIT)
 
 
-def _render(a: UnitAssessment, *, entries=None, sheet_errors=None, status=200):
+def _render(a: UnitAssessment, *, entries=None, sheet_errors=None, record_notes=None, status=200):
     row = service.framework_row(a)
     ws = service.workspace(a)
     saved_entries = ws.entries if entries is None else entries
+    # a sheet never saved opens with the filing record's deductions pre-selected
+    preselected = saved_entries is None and row.kind == "score_sheet"
+    if preselected:
+        saved_entries = record_suggestions.preselected(a) or None
     by_rule = {}
     for e in saved_entries or []:
         by_rule.setdefault(e.get("rule_id"), e)
@@ -61,7 +66,10 @@ def _render(a: UnitAssessment, *, entries=None, sheet_errors=None, status=200):
         problems=problems, problem_warnings=service.problem_warnings(problems) if problems else [],
         cases=cases or [{}], case_checks=[service.case_checks(c) for c in cases],
         needs_case=service.needs_case(a), missing=service.missing(a), due_on=a.due_on, late=a.is_late(today()),
-        returned=returned, report_files=service.files(a, service.REPORT_OWNER),
+        returned=returned, record={line.rule_id: line for line in record_suggestions.lines(
+            a, entries=None if entries is None else entries)} if row.kind == "score_sheet" else {},
+        record_preselected=preselected and bool(saved_entries), record_notes=record_notes or {},
+        report_files=service.files(a, service.REPORT_OWNER),
         evidence_files=service.files(a, service.EVIDENCE_OWNER), limits={
             "problem_min": service.PROBLEM_BODY[0], "problem_max": service.PROBLEM_BODY[1],
             "title_max": service.CASE_TITLE_MAX, "practice_min": service.CASE_PRACTICE_MIN}), status
@@ -117,20 +125,24 @@ def _sheet_entries(a, form) -> list[dict]:
 def save_sheet(assessment_id: int):
     a = _assessment(assessment_id)
     entries = _sheet_entries(a, request.form)
+    notes = {key[len("record_note_"):]: value.strip() for key, value in request.form.items()
+             if key.startswith("record_note_") and value.strip()}
     try:
-        service.save_entries(a, {"entries": entries}, actor=current_user,
+        service.save_entries(a, {"entries": entries, "record_notes": notes}, actor=current_user,
                              expected_version=_ws_version(request.form))
     except ValidationFailed as exc:
         flash(f"得分表未保存：{exc.message}", "error")
         rules = {}
         for key, message in exc.fields.items():
+            if key.startswith("record_notes."):
+                rules[f"record:{key.split('.', 1)[1]}"] = message
             if key.startswith("entries.") and key.split(".")[1].isdigit():
                 index = int(key.split(".")[1])
                 if index < len(entries):
                     rules[entries[index].get("rule_id") or entries[index].get("item")] = message
         if service.framework_row(a).kind == "checklist":
             return _back(a, "sheet")
-        return _render(a, entries=entries, sheet_errors=rules, status=422)
+        return _render(a, entries=entries, sheet_errors=rules, record_notes=notes, status=422)
     except AppError as exc:
         flash(exc.message, "error")
         return _back(a)

@@ -1,6 +1,7 @@
 """Issue 13's "done when", in a real browser: the office sets the year's filings, the unit files its
 plan late and its list on time, the plan is returned once and filed again, the board's cells say so,
-and the record pre-selects "未及时报备的，扣2分" with its evidence linked.
+and the record pre-selects "未及时报备的，扣2分" with its evidence linked, on the filings page and in the
+unit's 自测得分表 (a 2026 cycle in 自评, set up through the services).
 
 The application clock is process-wide, so freezing it here moves the live server's "today" too.
 Uses 2026's filings, which no other browser test touches.
@@ -31,7 +32,46 @@ def _sign_out(page):
     page.context.clear_cookies()
 
 
-def test_filing_year_late_plan_returned_refiled_board_and_deduction(page, live_server, sign_in, screenshot, pdf):
+@pytest.fixture
+def forget_2026_filings(live_server):
+    """Afterwards the shared server forgets 2026's filings: the record would pre-select deductions in
+    the other journeys' 2026 score sheets."""
+    yield
+    import sqlalchemy as sa
+
+    from pufa_flow.extensions import db
+    from pufa_flow.models import Filing, FilingType, FilingTypeUnit, ReminderSchedule
+
+    with live_server.app.app_context():
+        ids = sa.select(FilingType.id).where(FilingType.year == 2026)
+        db.session.execute(sa.delete(ReminderSchedule).where(ReminderSchedule.object_type == "filing_type",
+                                                             ReminderSchedule.object_id.in_(ids)))
+        db.session.execute(sa.delete(Filing).where(Filing.year == 2026))
+        db.session.execute(sa.delete(FilingTypeUnit).where(FilingTypeUnit.filing_type_id.in_(ids)))
+        db.session.execute(sa.delete(FilingType).where(FilingType.year == 2026))
+        db.session.commit()
+
+
+def _cycle_in_self_assessment(live_server) -> int:
+    """A 2026 cycle in 自评 with the journey's unit; returns the unit's assessment id."""
+    import sqlalchemy as sa
+    from tests.helpers import new_cycle
+
+    from pufa_flow.extensions import db
+    from pufa_flow.models import Unit, UnitAssessment, User
+    from pufa_flow.services import workflow
+
+    with live_server.app.app_context():
+        office = db.session.scalars(sa.select(User).where(User.role == "office")).first()
+        unit = db.session.scalars(sa.select(Unit).where(Unit.name == live_server.unit_name)).one()
+        cycle = new_cycle(office, [unit], name="报备记录浏览器周期")
+        workflow.fire(cycle, "start", actor=office)
+        db.session.commit()
+        return db.session.scalars(sa.select(UnitAssessment.id).where(UnitAssessment.cycle_id == cycle.id)).one()
+
+
+def test_filing_year_late_plan_returned_refiled_board_and_deduction(page, live_server, sign_in, screenshot, pdf,
+                                                                    forget_2026_filings):
     office, unit = live_server.users["office"][0], live_server.users["unit"][0]
 
     with clock.frozen(shanghai_10am(1, 5)):
@@ -124,3 +164,33 @@ def test_filing_year_late_plan_returned_refiled_board_and_deduction(page, live_s
         page.wait_for_url("**/filings/*")
         assert "逾期 2 个工作日" in page.locator(".page-head").inner_text()
         screenshot(page, "evidence")
+        _sign_out(page)
+
+    # the 自测得分表 opens with the record's deductions ticked, each with its evidence
+    with clock.frozen(shanghai_10am(10, 20)):
+        assessment_id = _cycle_in_self_assessment(live_server)
+        sign_in(page, unit)
+        page.goto(f"/cycles/assessments/{assessment_id}#sheet")
+        assert "已按本单位2026年度报备记录预选" in page.locator(".record-preselected").inner_text()
+        late = page.locator("tr.rule", has=page.locator("input[name=use_n23-03-c]"))
+        assert "未及时报备的，扣2分" in late.inner_text()
+        assert late.locator("input[name=use_n23-03-c]").is_checked()
+        evidence = late.locator(".record-suggestion[data-record-rule=n23-03-c]")
+        assert "逾期 2 个工作日" in evidence.inner_text()
+        assert not page.locator("input[name=use_n23-03-a]").is_checked()  # the plan was filed
+        # 0 工作信息 of 5 by October: count 5, pre-filled
+        assert page.locator("input[name=use_n23-04-a]").is_checked()
+        assert page.locator("input[name=count_n23-04-a]").input_value() == "5"
+        screenshot(page, "score-sheet")
+        from tests.browser.conftest import SCREENSHOTS
+        page.locator("tbody.category").first.screenshot(path=str(SCREENSHOTS / "filings-record-in-score-sheet.png"))
+        # leaving the late filing out without a note is refused beside the rule
+        page.uncheck("input[name=use_n23-03-c]")
+        page.click("[data-action=save-sheet]")
+        assert "未选择须填写说明" in page.locator(".record-suggestion[data-record-rule=n23-03-c] .field-error").inner_text()
+        screenshot(page, "score-sheet-refused")
+        late.screenshot(path=str(SCREENSHOTS / "filings-record-refused-without-note.png"))
+        page.goto(f"/cycles/assessments/{assessment_id}#sheet")
+        page.locator(".record-suggestion[data-record-rule=n23-03-c] a").first.click()
+        page.wait_for_url("**/filings/*")
+        assert "逾期 2 个工作日" in page.locator(".page-head").inner_text()

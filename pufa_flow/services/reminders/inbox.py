@@ -12,7 +12,7 @@ from ..transaction import transaction
 
 
 #: the roles that have an inbox (the office's, or their unit's); marking read is theirs alone
-INBOX_ROLES = ("office", "unit")
+INBOX_ROLES = ("office", "unit", "evaluator", "panel")
 
 
 def groups(user) -> list[str]:
@@ -22,6 +22,8 @@ def groups(user) -> list[str]:
         return ["office"]
     if user.role == "unit" and user.unit_id:
         return [f"unit:{user.unit_id}"]
+    if user.role in ("evaluator", "panel"):
+        return [f"user:{user.id}"]  # their pending review work (reminders/evaluators.py)
     return []
 
 

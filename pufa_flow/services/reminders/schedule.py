@@ -61,6 +61,9 @@ def wanted(obj) -> dict[str, date]:
 def replan(obj, *, now: datetime | None = None, calendar=None) -> None:
     """Make ``obj``'s next-reminder rows match its state; flushes nothing else."""
     if isinstance(obj, Cycle):
+        from . import evaluators  # the cycle's review work has its own row (evaluators.py)
+
+        evaluators.replan(obj, now=now, calendar=calendar)
         return replan_cycle(obj, now=now, calendar=calendar)
     if isinstance(obj, Notice):
         # issuing creates the items (their clocks start then); a draft has none to chase

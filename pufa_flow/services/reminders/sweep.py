@@ -53,7 +53,8 @@ def _insert(dialect: str):
 
 
 def _due_rows(now_naive: datetime, after: tuple | None, dialect: str, dry_run: bool) -> list[ReminderSchedule]:
-    stmt = sa.select(ReminderSchedule).where(ReminderSchedule.next_at <= now_naive)
+    stmt = sa.select(ReminderSchedule).where(ReminderSchedule.next_at <= now_naive,
+                                             ReminderSchedule.object_type.in_(MODELS))  # the others: CHASES
     if after is not None:
         stmt = stmt.where(sa.tuple_(ReminderSchedule.next_at, ReminderSchedule.id) > sa.tuple_(*after))
     stmt = stmt.order_by(ReminderSchedule.next_at, ReminderSchedule.id).limit(BATCH)
@@ -154,9 +155,18 @@ def sweep(now: datetime, *, dry_run: bool = False) -> SweepReport:
             report.lines.extend(line for key, line in lines if key in inserted)
             report.queued += len(inserted)
         db.session.commit()
+    for chase in chases():
+        chase(now, report, dry_run=dry_run)
     if not dry_run:
         record_run("sweep", now_naive, started, report.queued)
     return report
+
+
+def chases():
+    """Deadlines with their own rows and their own sweep (filing types, a cycle's review work)."""
+    from . import evaluators, filings
+
+    return (filings.sweep, evaluators.sweep)
 
 
 def record_run(job: str, now_naive: datetime, started: float, count: int, failures: int = 0) -> None:
