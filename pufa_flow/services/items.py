@@ -94,7 +94,8 @@ def filtered_items(user, args) -> sa.Select:
     (submitted, awaiting the office), age (an overdue bucket), closed (late / on_time),
     due_from/due_to, q (text), sort.
     """
-    stmt = scoped_select(RectificationItem, user).options(selectinload(RectificationItem.notice))
+    stmt = scoped_select(RectificationItem, user).options(selectinload(RectificationItem.notice),
+                                                         selectinload(RectificationItem.unit))
     if (unit_id := _int_arg(args, "unit_id")) is not None:
         stmt = stmt.where(RectificationItem.unit_id == unit_id)
     if (notice_id := _int_arg(args, "notice_id")) is not None:

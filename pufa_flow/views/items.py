@@ -42,7 +42,7 @@ def index():
     except ValueError as exc:  # a bad filter: say so, show the unfiltered list, answer 400
         flash(str(exc), "error")
         stmt, status = filtered_items(current_user, {}), 400
-    return render_template("items/index.html", page=paginate(stmt), args=request.args,
+    return render_template("items/index.html", page=paginate(stmt, deferred=True), args=request.args,
                            states=RectificationItem.workflow.definition.states, today=today(),
                            bulk_actions=BULK_ACTIONS, form=ActionForm(), **_filter_choices()), status
 
