@@ -1,7 +1,10 @@
-"""rectification_items: the board's covering index (status, due_date, unit_id, category, notice_id)
+"""rectification_items: the overdue board's covering indexes
 
-Replaces ix_items_status_due (its first two columns): the overdue board's
-GROUP BYs read only these columns, so they scan the index, not the table.
+(status, due_date, unit_id, category, notice_id) replaces ix_items_status_due,
+(unit_id, status, due_date) replaces ix_items_unit_status (their leading
+columns), and (created_at, closed_at, updated_at, status, due_date) serves the
+12-week trend: the board's scans read these columns only, so they read the
+index, not the table.
 
 Revision ID: a3f9c2d1e7b4
 Revises: 5d8e2a7c41b9
@@ -20,11 +23,18 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table('rectification_items', schema=None) as batch_op:
         batch_op.drop_index('ix_items_status_due')
+        batch_op.drop_index('ix_items_unit_status')
         batch_op.create_index('ix_items_status_due_cover', ['status', 'due_date', 'unit_id', 'category', 'notice_id'],
+                              unique=False)
+        batch_op.create_index('ix_items_unit_status_due', ['unit_id', 'status', 'due_date'], unique=False)
+        batch_op.create_index('ix_items_trend', ['created_at', 'closed_at', 'updated_at', 'status', 'due_date'],
                               unique=False)
 
 
 def downgrade():
     with op.batch_alter_table('rectification_items', schema=None) as batch_op:
+        batch_op.drop_index('ix_items_trend')
+        batch_op.drop_index('ix_items_unit_status_due')
         batch_op.drop_index('ix_items_status_due_cover')
+        batch_op.create_index('ix_items_unit_status', ['unit_id', 'status'], unique=False)
         batch_op.create_index('ix_items_status_due', ['status', 'due_date'], unique=False)

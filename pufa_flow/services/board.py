@@ -44,10 +44,15 @@ def _scoped(stmt, user):
     return scope(stmt, I, user)
 
 
-def _counts(user, on: date) -> dict:
-    """One scan, grouped by category: every count the totals, categories and age buckets need.
+NAMES = ("open", "overdue", "waiting", "waiting_overdue", "extension_requested", "cancelled")
 
-    Kept on ``g`` for the request, so the board's sections share the scan.
+
+def _counts(user, on: date) -> dict:
+    """One scan, one row, no GROUP BY (no sort): every count the totals, categories and age buckets need.
+
+    Categories are a fixed list, so "open / overdue in category c" are two more FILTER columns each.
+    Kept on ``g`` for the request, so the board's sections share the scan. Returns
+    {"totals": (NAMES..., age buckets...), "categories": {category: (open, overdue)}}.
     """
     from flask import g
 
@@ -67,19 +72,20 @@ def _counts(user, on: date) -> dict:
         lower, upper = age_bucket_range(key_, on)
         columns.append(sa.func.count().filter(sa.and_(overdue, I.due_date <= upper,
                                                       *([I.due_date > lower] if lower else []))))
-    stmt = _scoped(sa.select(I.category, *columns).select_from(I), user).group_by(I.category)
-    rows = {row[0]: tuple(row[1:]) for row in db.session.execute(stmt)}
-    cache[key] = rows
-    return rows
-
-
-NAMES = ("open", "overdue", "waiting", "waiting_overdue", "extension_requested", "cancelled")
+    for category in ITEM_CATEGORIES:
+        columns.append(sa.func.count().filter(sa.and_(I.category == category, is_open)))
+        columns.append(sa.func.count().filter(sa.and_(I.category == category, overdue)))
+    row = tuple(db.session.execute(_scoped(sa.select(*columns).select_from(I), user)).one())
+    first = len(NAMES) + len(AGE_BUCKETS)
+    out = {"totals": row[:first],
+           "categories": {c: row[first + 2 * k:first + 2 * k + 2] for k, c in enumerate(ITEM_CATEGORIES)}}
+    cache[key] = out
+    return out
 
 
 def totals(user, on: date | None = None) -> dict:
     on = on or today()
-    sums = [sum(col) for col in zip(*_counts(user, on).values())] or [0] * (len(NAMES) + len(AGE_BUCKETS))
-    out = dict(zip(NAMES, sums))
+    out = dict(zip(NAMES, _counts(user, on)["totals"]))
     on_time, late = closed_split(user)
     base = out["open"] + on_time + late
     out.update(closed_on_time=on_time, closed_late=late,
@@ -170,22 +176,21 @@ def by_inspection(user, on: date | None = None) -> list[dict]:
                               sa.func.count().filter(overdue))
                     .select_from(I).join(Notice, Notice.id == I.notice_id)
                     .join(Inspection, Inspection.id == Notice.inspection_id), user)
+            .where(Notice.inspection_id.is_not(None))  # lets the planner start from the inspections' notices
             .group_by(Inspection.id, Inspection.name).order_by(Inspection.id.desc()))
     return [{"inspection_id": i, "name": name, "open": o, "overdue": k} for i, name, o, k in db.session.execute(stmt)]
 
 
 def by_category(user, on: date | None = None) -> list[dict]:
-    counts = _counts(user, on or today())
-    return [{"category": c, "label": label, "open": counts.get(c, (0, 0))[0], "overdue": counts.get(c, (0, 0))[1]}
+    counts = _counts(user, on or today())["categories"]
+    return [{"category": c, "label": label, "open": counts[c][0], "overdue": counts[c][1]}
             for c, label in ITEM_CATEGORIES.items()]
 
 
 def by_age(user, on: date | None = None) -> list[dict]:
     """Overdue items by working days late: 1–5, 6–20, more than 20."""
-    counts = _counts(user, on or today())
-    first = len(NAMES)
-    return [{"key": key, "label": label, "count": sum(row[first + k] for row in counts.values())}
-            for k, (key, label, _, _) in enumerate(AGE_BUCKETS)]
+    counts = _counts(user, on or today())["totals"]
+    return [{"key": key, "label": label, "count": counts[len(NAMES) + k]} for k, (key, label, _, _) in enumerate(AGE_BUCKETS)]
 
 
 def _bucket(column, bounds):
