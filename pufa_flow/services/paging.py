@@ -28,7 +28,8 @@ class DeferredJoinPagination(SelectPagination):
     def _query_count(self) -> int:
         select = self._query_args["select"]
         session = self._query_args["session"]
-        return session.scalar(select.with_only_columns(sa.func.count()).options(orm.lazyload("*")).order_by(None))
+        return session.scalar(select.with_only_columns(sa.func.count(), maintain_column_froms=True)
+                              .options(orm.lazyload("*")).order_by(None))
 
 
 def paginate_deferred(session, stmt, *, page: int, per_page: int, count: bool = True):
