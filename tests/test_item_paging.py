@@ -2,7 +2,7 @@
 a unit's list scoped, the page beyond the last empty."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from pufa_flow import clock
 from pufa_flow.services import notices

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 import sqlalchemy as sa
 from reminders_support import add_contacts, issue_item, local, recorders, rows
 
@@ -13,8 +14,6 @@ from pufa_flow.extensions import db
 from pufa_flow.models import AuditEvent, OutboxMessage
 from pufa_flow.services import items as item_service, notices
 from pufa_flow.services.reminders import deliver
-
-import pytest
 
 
 @pytest.fixture

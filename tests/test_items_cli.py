@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import io
-from datetime import date, datetime
+from datetime import datetime
 
 import pytest
 import sqlalchemy as sa
