@@ -216,8 +216,13 @@ def trend(user, on: date | None = None, weeks: int = 12) -> list[dict]:
     ended = sa.case((sa.and_(I.status == "cancelled", sa.or_(I.closed_at.is_(None), I.updated_at < I.closed_at)),
                      I.updated_at), else_=I.closed_at)
     created_b = _bucket(I.created_at, ats)  # open from this week on
-    ended_b = _bucket(ended, ats)  # open through the week before this one (NULL: still open)
-    due_b = sa.case(*[(I.due_date <= cutoff, k) for k, cutoff in enumerate(cutoffs)], else_=weeks)
+    # open through the week before this one (NULL: still open). SQLite evaluates a CASE arm by arm and
+    # repeats a repeated expression, so the common answers come first: most items are still open, and
+    # most of the rest not yet due on the last cutoff.
+    ended_b = sa.case((sa.and_(I.closed_at.is_(None), I.status != "cancelled"), sa.null()),
+                      else_=_bucket(ended, ats))
+    due_b = sa.case((I.due_date > cutoffs[-1], weeks),
+                    *[(I.due_date <= cutoff, k) for k, cutoff in enumerate(cutoffs)], else_=weeks)
     rows = _scoped(sa.select(created_b.label("c"), ended_b.label("e"), due_b.label("d")).select_from(I),
                    user).subquery()
     stmt = sa.select(rows.c.c, rows.c.e, rows.c.d, sa.func.count()).group_by(rows.c.c, rows.c.e, rows.c.d)
