@@ -300,7 +300,7 @@ def test_bulk_verify_is_one_transaction(world):
         item_service.bulk([first.id, second.id, third.id], "verify", actor=world["office"])
     db.session.expire_all()
     assert {i.status for i in db.session.scalars(sa.select(RectificationItem))} == {"submitted", "issued"}
-    assert item_service.bulk([first.id, second.id], "verify", actor=world["office"]) == 2
+    assert item_service.bulk([first.id, second.id], "verify", actor=world["office"]).count == 2
     assert db.session.get(RectificationItem, first.id).status == "closed"
 
 

@@ -133,11 +133,17 @@ def page_args() -> tuple[int, int]:
     return page, per_page
 
 
-def paginate(stmt, serialize) -> dict:
+def paginate(stmt, serialize, *, deferred: bool = False) -> dict:
+    """deferred: the page's ids first, then its rows (services/paging; long single-model lists)."""
     from ..extensions import db
 
     page, per_page = page_args()
-    result = db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=True)
+    if deferred:
+        from ..services.paging import paginate_deferred
+
+        result = paginate_deferred(db.session, stmt, page=page, per_page=per_page)
+    else:
+        result = db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=True)
     return {"items": [serialize(obj) for obj in result.items], "total": result.total,
             "page": page, "per_page": per_page}
 

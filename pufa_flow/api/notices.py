@@ -95,7 +95,7 @@ def list_items():
         stmt = filtered_items(user, request.args)
     except ValueError as exc:
         raise BadRequest(str(exc)) from None
-    return jsonify(paginate(stmt, lambda i: item_json(i, user)))
+    return jsonify(paginate(stmt, lambda i: item_json(i, user), deferred=True))
 
 
 @endpoint("/items/<id:item_id>", "GET", summary="整改事项详情（含延期记录、佐证材料）", tag="rectification",

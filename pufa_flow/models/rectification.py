@@ -126,11 +126,13 @@ class RectificationItem(Stateful, Timestamps, db.Model):
     __tablename__ = "rectification_items"
     __table_args__ = (
         sa.UniqueConstraint("notice_id", "seq"),
-        sa.Index("ix_items_unit_status", "unit_id", "status"),
-        sa.Index("ix_items_status_due", "status", "due_date"),
+        # the board's indexes: every column its scans read, so they read the index, not the table
+        sa.Index("ix_items_unit_status_due", "unit_id", "status", "due_date"),  # by unit, in unit order
+        sa.Index("ix_items_status_due_cover", "status", "due_date", "unit_id", "category", "notice_id"),
+        sa.Index("ix_items_trend", "created_at", "closed_at", "updated_at", "status", "due_date"),  # the 12 weeks
     )
     workflow = ITEM
-    status_index = False  # ix_items_status_due leads with status
+    status_index = False  # ix_items_status_due_cover leads with status
     object_type = "item"
     scope_column = "unit_id"
 

@@ -44,10 +44,15 @@ def _scoped(stmt, user):
     return scope(stmt, I, user)
 
 
-def _counts(user, on: date) -> dict:
-    """One scan, grouped by category: every count the totals, categories and age buckets need.
+NAMES = ("open", "overdue", "waiting", "waiting_overdue", "extension_requested", "cancelled")
 
-    Kept on ``g`` for the request, so the board's sections share the scan.
+
+def _counts(user, on: date) -> dict:
+    """One scan, one row, no GROUP BY (no sort): every count the totals, categories and age buckets need.
+
+    Categories are a fixed list, so "open / overdue in category c" are two more FILTER columns each.
+    Kept on ``g`` for the request, so the board's sections share the scan. Returns
+    {"totals": (NAMES..., age buckets...), "categories": {category: (open, overdue)}}.
     """
     from flask import g
 
@@ -67,19 +72,20 @@ def _counts(user, on: date) -> dict:
         lower, upper = age_bucket_range(key_, on)
         columns.append(sa.func.count().filter(sa.and_(overdue, I.due_date <= upper,
                                                       *([I.due_date > lower] if lower else []))))
-    stmt = _scoped(sa.select(I.category, *columns).select_from(I), user).group_by(I.category)
-    rows = {row[0]: tuple(row[1:]) for row in db.session.execute(stmt)}
-    cache[key] = rows
-    return rows
-
-
-NAMES = ("open", "overdue", "waiting", "waiting_overdue", "extension_requested", "cancelled")
+    for category in ITEM_CATEGORIES:
+        columns.append(sa.func.count().filter(sa.and_(I.category == category, is_open)))
+        columns.append(sa.func.count().filter(sa.and_(I.category == category, overdue)))
+    row = tuple(db.session.execute(_scoped(sa.select(*columns).select_from(I), user)).one())
+    first = len(NAMES) + len(AGE_BUCKETS)
+    out = {"totals": row[:first],
+           "categories": {c: row[first + 2 * k:first + 2 * k + 2] for k, c in enumerate(ITEM_CATEGORIES)}}
+    cache[key] = out
+    return out
 
 
 def totals(user, on: date | None = None) -> dict:
     on = on or today()
-    sums = [sum(col) for col in zip(*_counts(user, on).values())] or [0] * (len(NAMES) + len(AGE_BUCKETS))
-    out = dict(zip(NAMES, sums))
+    out = dict(zip(NAMES, _counts(user, on)["totals"]))
     on_time, late = closed_split(user)
     base = out["open"] + on_time + late
     out.update(closed_on_time=on_time, closed_late=late,
@@ -117,18 +123,23 @@ def closed_late_condition(user):
 
 
 def by_unit(user, on: date | None = None, *, sort: str = "overdue", limit: int = 200) -> list[dict]:
-    """Units with open items: open, overdue, waiting and the oldest overdue age; most overdue first."""
+    """Units with open items: open, overdue, waiting and the oldest overdue age; most overdue first.
+
+    Grouped by unit first (an index-only pass), the unit names joined to the groups, not to every item.
+    """
     on = on or today()
     cutoff = calendar().overdue_cutoff(on)
     is_open = I.status.in_(_open_states())
-    overdue = sa.and_(is_open, I.status != "submitted", I.due_date <= cutoff)
-    n_overdue = sa.func.count().filter(overdue).label("overdue")
-    oldest = sa.func.min(sa.case((overdue, I.due_date))).label("oldest")
-    stmt = (_scoped(sa.select(I.unit_id, Unit.name, sa.func.count().filter(is_open).label("open"), n_overdue,
-                              sa.func.count().filter(I.status == "submitted").label("waiting"), oldest)
-                    .join(Unit, Unit.id == I.unit_id), user)
-            .where(is_open).group_by(I.unit_id, Unit.name))
-    order = {"overdue": (n_overdue.desc(), oldest, Unit.name), "open": (sa.literal_column("open").desc(), Unit.name),
+    overdue = sa.and_(I.status != "submitted", I.due_date <= cutoff)
+    groups = (_scoped(sa.select(I.unit_id.label("unit_id"), sa.func.count().label("open"),
+                                sa.func.count().filter(overdue).label("overdue"),
+                                sa.func.count().filter(I.status == "submitted").label("waiting"),
+                                sa.func.min(sa.case((overdue, I.due_date))).label("oldest")), user)
+              .where(is_open).group_by(I.unit_id).subquery())
+    n_overdue, oldest, n_open = groups.c.overdue, groups.c.oldest, groups.c.open
+    stmt = sa.select(groups.c.unit_id, Unit.name, n_open, n_overdue, groups.c.waiting, oldest).join(
+        Unit, Unit.id == groups.c.unit_id)
+    order = {"overdue": (n_overdue.desc(), oldest, Unit.name), "open": (n_open.desc(), Unit.name),
              "name": (Unit.name,), "oldest": (oldest.asc().nulls_last(), Unit.name)}
     stmt = stmt.order_by(*order.get(sort, order["overdue"])).limit(limit)
     rows, ages = [], {}
@@ -165,39 +176,64 @@ def by_inspection(user, on: date | None = None) -> list[dict]:
                               sa.func.count().filter(overdue))
                     .select_from(I).join(Notice, Notice.id == I.notice_id)
                     .join(Inspection, Inspection.id == Notice.inspection_id), user)
+            .where(Notice.inspection_id.is_not(None))  # lets the planner start from the inspections' notices
             .group_by(Inspection.id, Inspection.name).order_by(Inspection.id.desc()))
     return [{"inspection_id": i, "name": name, "open": o, "overdue": k} for i, name, o, k in db.session.execute(stmt)]
 
 
 def by_category(user, on: date | None = None) -> list[dict]:
-    counts = _counts(user, on or today())
-    return [{"category": c, "label": label, "open": counts.get(c, (0, 0))[0], "overdue": counts.get(c, (0, 0))[1]}
+    counts = _counts(user, on or today())["categories"]
+    return [{"category": c, "label": label, "open": counts[c][0], "overdue": counts[c][1]}
             for c, label in ITEM_CATEGORIES.items()]
 
 
 def by_age(user, on: date | None = None) -> list[dict]:
     """Overdue items by working days late: 1–5, 6–20, more than 20."""
-    counts = _counts(user, on or today())
-    first = len(NAMES)
-    return [{"key": key, "label": label, "count": sum(row[first + k] for row in counts.values())}
-            for k, (key, label, _, _) in enumerate(AGE_BUCKETS)]
+    counts = _counts(user, on or today())["totals"]
+    return [{"key": key, "label": label, "count": counts[len(NAMES) + k]} for k, (key, label, _, _) in enumerate(AGE_BUCKETS)]
+
+
+def _bucket(column, bounds):
+    """SQL: the index of the first bound the value is below (len(bounds) when none; NULL stays NULL)."""
+    return sa.case(*[(column < bound, k) for k, bound in enumerate(bounds)],
+                   else_=sa.case((column.is_(None), sa.null()), else_=len(bounds)))
 
 
 def trend(user, on: date | None = None, weeks: int = 12) -> list[dict]:
-    """Open and overdue items at the end of each of the last ``weeks`` weeks (one scan)."""
+    """Open and overdue items at the end of each of the last ``weeks`` weeks: one GROUP BY of three buckets.
+
+    An item is open at a week's end ``at`` when created before it and not yet ended (closed, or cancelled,
+    at or after it); overdue then when also due on or before that week's cutoff. Each item falls in
+    (created bucket, ended bucket, due bucket) and the weeks are summed from the few groups.
+    """
     on = on or today()
     cal = calendar()
     zone = local_zone(current_app.config["PUFA_TIMEZONE"])
     ends = [on - timedelta(days=7 * k) for k in range(weeks - 1, -1, -1)]
-    columns = []
-    for end in ends:
-        at = datetime.combine(end + timedelta(days=1), time(0), tzinfo=zone).astimezone(timezone.utc).replace(tzinfo=None)
-        open_then = sa.and_(I.created_at < at, sa.or_(I.closed_at.is_(None), I.closed_at >= at),
-                            sa.or_(I.status != "cancelled", I.updated_at >= at))
-        columns.append(sa.func.count().filter(open_then))
-        columns.append(sa.func.count().filter(sa.and_(open_then, I.due_date <= cal.overdue_cutoff(end))))
-    row = db.session.execute(_scoped(sa.select(*columns).select_from(I), user)).one()
-    return [{"week_end": end.isoformat(), "open": row[2 * k], "overdue": row[2 * k + 1]} for k, end in enumerate(ends)]
+    ats = [datetime.combine(end + timedelta(days=1), time(0), tzinfo=zone).astimezone(timezone.utc)
+           .replace(tzinfo=None) for end in ends]
+    cutoffs = [cal.overdue_cutoff(end) for end in ends]
+    ended = sa.case((sa.and_(I.status == "cancelled", sa.or_(I.closed_at.is_(None), I.updated_at < I.closed_at)),
+                     I.updated_at), else_=I.closed_at)
+    created_b = _bucket(I.created_at, ats)  # open from this week on
+    # open through the week before this one (NULL: still open). SQLite evaluates a CASE arm by arm and
+    # repeats a repeated expression, so the common answers come first: most items are still open, and
+    # most of the rest not yet due on the last cutoff.
+    ended_b = sa.case((sa.and_(I.closed_at.is_(None), I.status != "cancelled"), sa.null()),
+                      else_=_bucket(ended, ats))
+    due_b = sa.case((I.due_date > cutoffs[-1], weeks),
+                    *[(I.due_date <= cutoff, k) for k, cutoff in enumerate(cutoffs)], else_=weeks)
+    rows = _scoped(sa.select(created_b.label("c"), ended_b.label("e"), due_b.label("d")).select_from(I),
+                   user).subquery()
+    stmt = sa.select(rows.c.c, rows.c.e, rows.c.d, sa.func.count()).group_by(rows.c.c, rows.c.e, rows.c.d)
+    open_, overdue = [0] * weeks, [0] * weeks
+    for first, end, due_from, n in db.session.execute(stmt):
+        last = weeks if end is None else end  # ended at or after ats[k] ⟺ k < bucket
+        for k in range(first, last):
+            open_[k] += n
+            if k >= due_from:
+                overdue[k] += n
+    return [{"week_end": end.isoformat(), "open": open_[k], "overdue": overdue[k]} for k, end in enumerate(ends)]
 
 
 def figures(user, on: date | None = None, *, with_trend: bool = True) -> dict:

@@ -8,6 +8,7 @@ transaction each: all items change, or none.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
@@ -94,7 +95,8 @@ def filtered_items(user, args) -> sa.Select:
     (submitted, awaiting the office), age (an overdue bucket), closed (late / on_time),
     due_from/due_to, q (text), sort.
     """
-    stmt = scoped_select(RectificationItem, user).options(selectinload(RectificationItem.notice))
+    stmt = scoped_select(RectificationItem, user).options(selectinload(RectificationItem.notice),
+                                                         selectinload(RectificationItem.unit))
     if (unit_id := _int_arg(args, "unit_id")) is not None:
         stmt = stmt.where(RectificationItem.unit_id == unit_id)
     if (notice_id := _int_arg(args, "notice_id")) is not None:
@@ -283,8 +285,12 @@ def reassign(item, unit_id, reason, *, actor) -> RectificationItem:
 BULK_ACTIONS = {"verify": "验收销号", "remind": "催办", "extend": "统一延期"}
 
 
-def bulk(item_ids, action: str, *, actor, comment: str | None = None, new_due_date=None) -> int:
-    """One action on a selection, one transaction: every item changes or none does."""
+def bulk(item_ids, action: str, *, actor, comment: str | None = None, new_due_date=None) -> "BulkResult":
+    """One action on a selection, one transaction: every item changes or none does.
+
+    remind queues a 催办 to each item's unit through the outbox (services/reminders/manual); an item
+    already reminded today gets nothing new, and the result says which.
+    """
     if action not in BULK_ACTIONS:
         raise BadRequest(f"不支持的批量操作：{shown(action)}")
     ids = []
@@ -303,7 +309,9 @@ def bulk(item_ids, action: str, *, actor, comment: str | None = None, new_due_da
         due = clean_date(new_due_date, "new_due_date", "延期后的时限", errors)
     if errors:
         raise ValidationFailed(errors)
+    result = BulkResult(action)
     with transaction():
+        reminding = []
         for item_id in dict.fromkeys(ids):
             item = get_visible(RectificationItem, item_id, actor)
             if action == "verify":
@@ -312,11 +320,43 @@ def bulk(item_ids, action: str, *, actor, comment: str | None = None, new_due_da
                 check_write(actor, item)
                 if not item.is_open:
                     raise ValidationFailed({"ids": "事项已结束"}, f"整改事项#{item.id}已{item.status_label}，无需催办")
-                audit.record("item.remind", "item", item.id, actor=actor, unit_id=item.unit_id,
-                             comment=comment or "请抓紧整改")
+                reminding.append(item)
             else:
                 extend(item, due, comment, actor=actor)
-    return len(set(ids))
+            result.count += 1
+        if reminding:
+            from .reminders import manual
+
+            queued = manual.remind(reminding, comment=comment)
+            for item in reminding:  # an item reminded earlier today: nothing new, nothing audited
+                if queued.queued[item.id]:
+                    audit.record("item.remind", "item", item.id, actor=actor, unit_id=item.unit_id,
+                                 comment=comment or "请抓紧整改", data={"messages": queued.queued[item.id]})
+            result.reminded, result.repeated, result.messages = queued.reminded, queued.repeated, queued.rows
+    return result
+
+
+@dataclass
+class BulkResult:
+    action: str
+    #: items acted on
+    count: int = 0
+    #: remind: items with new messages, items already reminded today (nothing added), messages queued
+    reminded: list = field(default_factory=list)
+    repeated: list = field(default_factory=list)
+    messages: int = 0
+
+    @property
+    def message(self) -> str:
+        if self.action != "remind":
+            return f"已对 {self.count} 条整改事项{BULK_ACTIONS[self.action]}"
+        parts = []
+        if self.reminded:
+            parts.append(f"已向 {len(self.reminded)} 条整改事项的责任单位发出催办（{self.messages} 条消息）")
+        if self.repeated:
+            parts.append(f"{len(self.repeated)} 条事项今天已催办过，未重复发送"
+                         f"（#{'、#'.join(str(i) for i in self.repeated[:10])}{'等' if len(self.repeated) > 10 else ''}）")
+        return "；".join(parts)
 
 
 def extend(item, new_due: date, comment: str | None, *, actor) -> None:

@@ -26,6 +26,13 @@ def _recipients(obj, audience: str) -> list[tuple[str, str, str]]:
 
 
 _INSERT = sa.insert(OutboxMessage.__table__)
+#: where a message about an object sends its reader: an issued notice opens the 整改通知书 (all its items)
+PAGES = {"item": "/items/{id}", "notice": "/notices/{id}", "assessment": "/cycles/assessments/{id}"}
+
+
+def object_link(obj) -> str | None:
+    page = PAGES.get(obj.object_type)
+    return f"{current_app.config.get('PUFA_BASE_URL', '')}{page.format(id=obj.id)}" if page else None
 
 
 def enqueue(obj, event, *, new_version: int) -> int:
@@ -41,12 +48,13 @@ def enqueue(obj, event, *, new_version: int) -> int:
     now = event.at or utcnow_naive()
     kind = f"transition.{event.trigger}.v{new_version}"
     day = to_local(now).date()
+    link = object_link(obj)
     rows = [
         {"key": f"transition:{obj.object_type}:{obj.id}:v{new_version}:{channel}:{recipient}",
          "channel": channel, "recipient": recipient, "recipient_role": role, "recipient_name": "",
          "kind": kind, "local_day": day, "subject": subject, "body": body,
          "object_type": obj.object_type, "object_id": obj.id, "unit_id": getattr(obj, "unit_id", None),
-         "status": "pending", "created_at": now, "send_after": now, "attempts": 0}
+         "status": "pending", "created_at": now, "send_after": now, "attempts": 0, "link": link}
         for name in audience for channel, recipient, role in _recipients(obj, name)
     ]
     db.session.execute(_INSERT, rows)

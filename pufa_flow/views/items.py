@@ -42,7 +42,7 @@ def index():
     except ValueError as exc:  # a bad filter: say so, show the unfiltered list, answer 400
         flash(str(exc), "error")
         stmt, status = filtered_items(current_user, {}), 400
-    return render_template("items/index.html", page=paginate(stmt), args=request.args,
+    return render_template("items/index.html", page=paginate(stmt, deferred=True), args=request.args,
                            states=RectificationItem.workflow.definition.states, today=today(),
                            bulk_actions=BULK_ACTIONS, form=ActionForm(), **_filter_choices()), status
 
@@ -109,13 +109,13 @@ def bulk():
         abort(400)
     action = request.form.get("action", "")
     try:
-        n = item_service.bulk(request.form.getlist("ids"), action, actor=current_user,
-                              comment=request.form.get("comment") or None,
-                              new_due_date=request.form.get("new_due_date") or None)
+        result = item_service.bulk(request.form.getlist("ids"), action, actor=current_user,
+                                   comment=request.form.get("comment") or None,
+                                   new_due_date=request.form.get("new_due_date") or None)
     except AppError as exc:
         flash(f"{exc.message}（未作任何修改）", "error")
     else:
-        flash(f"已对 {n} 条整改事项{BULK_ACTIONS.get(action, action)}", "success")
+        flash(result.message, "success" if action != "remind" or result.reminded else "info")
     return redirect(request.form.get("back") if (request.form.get("back") or "").startswith("/items")
                     else url_for("items.index"))
 

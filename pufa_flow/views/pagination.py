@@ -10,10 +10,15 @@ from ..services.validation import parse_int, shown
 MAX_PAGE = 100_000
 
 
-def paginate(stmt):
+def paginate(stmt, *, deferred: bool = False):
+    """deferred: the page's ids first, then its rows (services/paging; long single-model lists)."""
     raw = request.args.get("page", "1")
     page = parse_int(raw, minimum=1, maximum=MAX_PAGE)
     if page is None:
         flash(f"页码不正确：{shown(raw)}（应为 1 到 {MAX_PAGE} 之间的整数），已显示第 1 页", "error")
         page = 1
+    if deferred:
+        from ..services.paging import paginate_deferred
+
+        return paginate_deferred(db.session, stmt, page=page, per_page=current_app.config["PUFA_PAGE_SIZE"])
     return db.paginate(stmt, page=page, per_page=current_app.config["PUFA_PAGE_SIZE"], error_out=False)

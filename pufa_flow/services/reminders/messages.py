@@ -79,6 +79,8 @@ def kind_label(kind: str) -> str:
         return "状态变更通知"
     if ladder_kind == "digest":
         return "每日汇总"
+    if ladder_kind == "manual":
+        return "普法办催办"
     ladder = DEFAULT_LADDERS.get(ladder_kind)
     rung = next((r for r in ladder.rungs if r.key == rung_key), None) if ladder else None
     if rung is None:
