@@ -9,6 +9,7 @@ from . import (account, attachments, audit, auth, board, calendar, cycles, diagr
 from . import frameworks, self_assessment  # noqa: F401  (self_assessment: the 自评 workspace, on the cycles blueprint)
 from . import filings
 from . import panel  # worklists, panel score sheets, the office's acceptance page
+from . import results_docs  # noqa: F401  (the bulletin's texts and the results workbooks, on the cycles blueprint)
 
 
 class Anonymous(AnonymousUserMixin):
