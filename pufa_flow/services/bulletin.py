@@ -16,7 +16,7 @@ from .validation import clean_int, clean_text
 
 #: the texts the office writes: field -> label
 FIELDS = {"method": "考评方式", **BULLETIN_SECTIONS}
-MAX_TEXT = 20000
+MAX_TEXT = 10000
 #: cycle states in which the bulletin can no longer change
 READ_ONLY_STATES = ("archived",)
 

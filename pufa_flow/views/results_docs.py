@@ -47,7 +47,7 @@ def bulletin_text(cycle_id: int):
             flash("通报内容已保存", "success")
             return redirect(url_for("cycles.bulletin_text", cycle_id=cycle.id))
     return render_template("cycles/bulletin.html", cycle=cycle, values=values, errors=errors,
-                           fields=bulletin_service.FIELDS, editable=bulletin_service.editable(cycle)), status
+                           fields=bulletin_service.FIELDS, max_text=bulletin_service.MAX_TEXT, editable=bulletin_service.editable(cycle)), status
 
 
 @bp.route("/<id:cycle_id>/ranking.xlsx")
