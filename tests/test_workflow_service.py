@@ -129,14 +129,23 @@ def test_full_cycle_with_assessments(client, setup, token_for, make_user):
     assert post(client, oh, curl, trigger="begin_field_research").json["status"] == "field_research"
     assert post(client, oh, aurl, trigger="accept").json["status"] == "accepted"
     assert post(client, oh, curl, trigger="begin_acceptance").json["status"] == "acceptance"
-    assert post(client, panel_h, aurl, trigger="finalize_score").status_code == 409  # no review score
-    assert post(client, panel_h, aurl, trigger="finalize_score", review_score=96).json["status"] == "scored"
-    assert post(client, oh, curl, trigger="publish_results").status_code == 409  # ungraded unit
-    r = post(client, panel_h, aurl, trigger="assign_grade", grade="优秀")
-    assert r.json["grade"] == "excellent" and r.json["grade_label"] == "优秀"
-    assert post(client, oh, curl, trigger="publish_results").json["status"] == "results"
-    assert post(client, oh, aurl, trigger="close").json["status"] == "closed"
-    assert post(client, oh, curl, trigger="archive").json["status"] == "archived"
+    # scores, grades, publishing and archiving have their own services: the generic API refuses them,
+    # and a typed review score never reaches the assessment
+    for headers, url, body in ((panel_h, aurl, {"trigger": "finalize_score", "review_score": 96}),
+                               (oh, aurl, {"trigger": "finalize_score"}),
+                               (panel_h, aurl, {"trigger": "assign_grade", "grade": "优秀"}),
+                               (oh, curl, {"trigger": "publish_results"}), (oh, curl, {"trigger": "archive"})):
+        r = post(client, headers, url, **body)
+        assert r.status_code in (409, 422), r.json
+    assert db.session.get(UnitAssessment, a["id"]).review_score is None
+    r = client.post(f"/api/v1/assessments/{a['id']}/final-score", headers=oh, json={"score": 96, "reason": "书面评分"})
+    assert r.json["status"] == "scored", r.json
+    assert client.post(f"/api/v1/cycles/{cycle.id}/publish", headers=oh).status_code == 409  # ungraded unit
+    r = client.post(f"/api/v1/cycles/{cycle.id}/grades/confirm", headers=oh)
+    assert r.json["items"][0]["grade"] == "excellent", r.json
+    assert client.post(f"/api/v1/cycles/{cycle.id}/publish", headers=oh).json["status"] == "results"
+    assert client.post(f"/api/v1/cycles/{cycle.id}/archive", headers=oh).json["status"] == "archived"
+    assert client.get(aurl.replace("/transitions", ""), headers=oh).json["status"] == "closed"
 
 
 @pytest.mark.parametrize("trigger,data,field", [

@@ -38,12 +38,17 @@ DEFINITION = WorkflowDefinition(
             "finalize_score", ("accepted",), "scored", frozenset({"office", "evaluator", "panel"}), "确认评分",
             guards=(Guard("has_review_score", "已填写评议得分"),),
             effects=("apply_score",), inputs=("review_score",), cleaner="review_score",
+            # the score is the panel sheets' mean or the office's designated score (services/panel.py)
+            dedicated="评议团评分与对比页面（确认最终得分）",
         ),
         Transition(
             "assign_grade", ("scored",), "graded", frozenset({"office", "panel"}), "评定等次",
             effects=("apply_grade",), inputs=("grade",), cleaner="grade", audience=("unit",),
+            # grades are proposed by the cycle's rules and confirmed for all units at once (services/results.py)
+            dedicated="等次排名页面（确认等次）",
         ),
-        Transition("close", ("graded",), "closed", frozenset({"office"}), "归档"),
+        Transition("close", ("graded",), "closed", frozenset({"office"}), "归档",
+                   dedicated="考评结果页面（归档考评周期）"),
     ),
     open_states=frozenset({"pending", "submitted", "returned", "accepted", "scored", "graded"}),
     watched=("self_score", "review_score", "grade"),

@@ -39,10 +39,13 @@ DEFINITION = WorkflowDefinition(
         Transition(
             "publish_results", ("acceptance",), "results", OFFICE, "发布结果",
             guards=(Guard("all_graded", "所有单位均已定等"),),
+            # notifies every unit and issues the opinions' 整改通知书 (services/results.py)
+            dedicated="考评结果页面（发布结果）",
         ),
         Transition(
             "archive", ("results",), "archived", OFFICE, "归档",
             guards=(Guard("all_closed", "所有单位考评均已归档"),),
+            dedicated="考评结果页面（归档）",
         ),
     ),
     open_states=frozenset({"draft", "self_assessment", "field_research", "acceptance", "results"}),

@@ -70,6 +70,9 @@ class Transition:
     #: its comment asked for as a reason (理由) rather than an opinion (意见)
     adverse: bool = False
     comment_label: str = "意见"
+    #: where this step is taken instead of the generic transition form/API (its
+    #: inputs are computed by its own service, never typed), e.g. "评估验收页面"
+    dedicated: str | None = None
 
     def __post_init__(self) -> None:
         # Accept lists/sets from hand-written tables but store immutable values.

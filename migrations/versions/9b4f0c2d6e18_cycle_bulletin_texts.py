@@ -1,7 +1,7 @@
 """the office's texts of a cycle's 考评情况通报 (cycle_bulletins)
 
 Revision ID: 9b4f0c2d6e18
-Revises: 5d8e2a7c41b9
+Revises: 3b6f0d92e1a4
 Create Date: 2026-11-21 23:40:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '9b4f0c2d6e18'
-down_revision = '5d8e2a7c41b9'
+down_revision = '3b6f0d92e1a4'
 branch_labels = None
 depends_on = None
 

@@ -296,7 +296,7 @@ TRANSITION_FIELDS = {
 
 def transition_input(name: str, model) -> dict:
     """The body of POST …/transitions for one kind: its triggers and the inputs they take."""
-    transitions = model.workflow.definition.transitions
+    transitions = [t for t in model.workflow.definition.transitions if not t.dedicated]
     inputs = {field for t in transitions for field in t.inputs}
     return schema(name, {"type": "object", "required": ["trigger"], "additionalProperties": False, "properties": {
         "trigger": {"type": "string", "enum": list(dict.fromkeys(t.trigger for t in transitions)),

@@ -44,6 +44,7 @@ def _fire(model, serialize, object_id: int):
     if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
         raise ValidationFailed({"version": "version 必须是整数"})
     obj = get_visible(model, object_id, user)
+    workflow.refuse_dedicated(obj, trigger)  # scores, grades, publish, archive: their own endpoints
     if model is UnitAssessment and trigger == "submit":
         # submitting a 自评 checks its materials and deadline and computes the score: its own service
         self_assessment.check_unit_writer(user, obj)

@@ -15,6 +15,8 @@ from .reminders import PREFERENCE_MODES, ReminderPreference, ReminderRun, Remind
 from .rectification import (EXTENSION_STATUSES, ITEM_CATEGORIES, NOTICE_SOURCES, Inspection, ItemExtension,
                             ItemNote, Notice, RectificationItem, inspection_units)
 from .users import ROLES, ApiToken, User
+from .results import (COMMENDATION_KINDS, QUOTA_KINDS, Commendation, EvaluationOpinion, GradeAdjustment,
+                      GradingRules)
 from .bulletin import BULLETIN_SECTIONS, CycleBulletin
 
 STATEFUL_MODELS = {m.object_type: m for m in (Cycle, UnitAssessment, RectificationItem, Notice, Filing)}
@@ -33,5 +35,6 @@ __all__ = [
     "PHASES", "ROLES", "RectificationItem", "STATEFUL_MODELS", "UNIT_KINDS", "Unit",
     "UnitAssessment", "User", "WorkdayOverride", "WorkdayYear", "check_bindings", "inspection_units",
     "PANEL_SHEET_STATES", "FieldFindings", "PanelScore",
+    "COMMENDATION_KINDS", "QUOTA_KINDS", "Commendation", "EvaluationOpinion", "GradeAdjustment", "GradingRules",
     "BULLETIN_SECTIONS", "CycleBulletin",
 ]

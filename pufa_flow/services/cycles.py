@@ -158,8 +158,9 @@ def extend_deadline(assessment: UnitAssessment, new_due, reason, *, actor) -> Un
 
 def update_cycle(cycle: Cycle, data: dict, *, actor) -> Cycle:
     """Name and phase dates; refused once the cycle is archived. Units and frameworks change only in draft."""
-    if cycle.status == "archived":
-        raise Conflict("考评周期已归档，不能再修改")
+    from .results import check_not_archived
+
+    check_not_archived(cycle)
     errors: dict[str, str] = {}
     name = clean_text(data.get("name"), "name", "周期名称", errors, max_len=100, name_like=True)
     phases = _clean_phases(data.get("phases"), errors)

@@ -20,7 +20,8 @@ from werkzeug.security import generate_password_hash
 from .. import clock
 from ..extensions import db
 from ..models import Contact, CycleAssignment, Unit, User, UnitAssessment
-from . import cycles, demo_filings, notices, workflow
+from . import cycles, demo_filings, notices, results, workflow
+from . import panel as panel_scores
 from . import self_assessment as workspace
 from .calendar import calendar, today
 from .demo_data import (GIVEN, GRADED_UNITS_2023, INSPECTION_BODIES, INSPECTION_PLAN, INSPECTION_PROBLEMS, PROBLEMS,
@@ -148,11 +149,14 @@ def _graded_cycle_2023(units, unit_users, office, panel, rng) -> None:
     for i, (name, a) in enumerate(by_unit.items()):
         low, high = SCORES[grade_of[name]]
         with _on(date(2023, 12, 4) + timedelta(days=i % 10), step=i):
-            workflow.fire(a, "finalize_score", actor=panel, data={"review_score": rng.randint(low, high)})
-        with _on(date(2023, 12, 18), step=i):
-            workflow.fire(a, "assign_grade", actor=panel, data={"grade": grade_of[name]})
+            # the acceptance service: a score the office designates (the 2023 panel scored on paper)
+            panel_scores.finalize(a, actor=office, score=rng.randint(low, high),
+                                  reason="2023年度评议团为纸质评分，按评分汇总表录入")
+    with _on(date(2023, 12, 18)):
+        # grades by the cycle's default thresholds, which SCORES respect: no adjustment needed
+        results.confirm_grades(cycle, actor=office)
     with _on(date(2023, 12, 27)):
-        workflow.fire(cycle, "publish_results", actor=office)
+        results.publish_results(cycle, actor=office)
 
 
 def _current_cycle(units, unit_users, office, staff, rng) -> None:

@@ -390,6 +390,9 @@ def _locked(cycle: Cycle, states: tuple[str, ...], refusal: str) -> Cycle:
     """The cycle row, locked for the rest of the transaction, in one of ``states``."""
     cycle = db.session.scalar(sa.select(Cycle).where(Cycle.id == cycle.id).with_for_update()
                               .execution_options(populate_existing=True))
+    from .results import check_not_archived
+
+    check_not_archived(cycle)
     if cycle.status not in states:
         raise Conflict(f"{refusal}（当前：{cycle.status_label}）", details={"state": cycle.status})
     return cycle

@@ -66,7 +66,14 @@ def check_evaluator(actor, a: UnitAssessment) -> None:
         raise NotFound("未找到该记录")
 
 
+def _check_not_archived(a: UnitAssessment) -> None:
+    from .results import check_not_archived
+
+    check_not_archived(a.cycle)
+
+
 def _check_scoring_open(a: UnitAssessment) -> None:
+    _check_not_archived(a)
     if a.cycle.status not in SCORING_CYCLE_STATES:
         raise Conflict(f"考评周期当前处于「{a.cycle.status_label}」，不在实地调研或评估验收阶段，不能评分")
     if a.status != AWAITING_SCORE:
@@ -75,6 +82,7 @@ def _check_scoring_open(a: UnitAssessment) -> None:
 
 
 def _check_field_open(a: UnitAssessment) -> None:
+    _check_not_archived(a)
     if a.cycle.status not in SCORING_CYCLE_STATES:
         raise Conflict(f"考评周期当前处于「{a.cycle.status_label}」，不在实地调研或评估验收阶段，不能修改")
 
@@ -179,6 +187,7 @@ def finalize(a: UnitAssessment, *, actor, score=None, reason: str | None = None,
         raise NotFound("未找到该记录")
     if getattr(actor, "role", None) != "office":
         raise Forbidden("最终得分由普法办确认")
+    _check_not_archived(a)
     if a.cycle.status != "acceptance":
         raise Conflict(f"考评周期当前处于「{a.cycle.status_label}」，评估验收阶段才能确认得分")
     reason = reason.strip() if isinstance(reason, str) else None

@@ -141,6 +141,9 @@ def check_unit_writer(actor, a: UnitAssessment) -> None:
 
 
 def check_editable(a: UnitAssessment) -> None:
+    from .results import check_not_archived
+
+    check_not_archived(a.cycle)
     if a.cycle.status != "self_assessment":
         raise Conflict(f"考评周期当前处于「{a.cycle.status_label}」，不在自评阶段，不能修改自评材料")
     if a.status not in OPEN_FOR_EDIT:

@@ -20,7 +20,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from workflows import TransitionEvent
 
 from ..clock import utcnow_naive
-from ..errors import ValidationFailed, stale_object_conflict
+from ..errors import Conflict, ValidationFailed, stale_object_conflict
 from ..extensions import db
 from ..models import AuditEvent
 from ..models.cycles import forget_guard_counts
@@ -137,6 +137,23 @@ def fire(obj, trigger: str, *, actor, comment: str | None = None, force: bool = 
     return event
 
 
+def refuse_dedicated(obj, trigger) -> None:
+    """The generic transition form and API refuse a step that has its own page and service.
+
+    Those steps compute what they write (a final score from the panel sheets,
+    grades from the cycle's rules, notices from the opinions): typing it into
+    the generic form would bypass that, so they are a 409 naming the place.
+    """
+    wf = obj.workflow
+    if isinstance(trigger, str) and trigger in wf.triggers and (place := wf.transition(trigger).dedicated):
+        raise Conflict(f"「{wf.trigger_label(trigger)}」不能在通用操作中执行，请到{place}办理",
+                       details={"reason": "dedicated", "trigger": trigger})
+
+
+def dedicated_triggers(obj) -> set[str]:
+    return {t.trigger for t in obj.workflow.definition.transitions if t.dedicated}
+
+
 def _clean_comment(comment):
     """The comment bounded like every free text (it is kept in the audit log forever)."""
     if comment is None:
@@ -155,7 +172,7 @@ def guarded_transitions(obj, role: str, allowed: list[str]) -> list:
     if role not in wf.definition.forcible_by:
         return []
     return [t for t in wf.definition.transitions
-            if obj.status in t.sources and role in t.roles and t.trigger not in allowed]
+            if obj.status in t.sources and role in t.roles and t.trigger not in allowed and not t.dedicated]
 
 
 def history(obj) -> list[AuditEvent]:

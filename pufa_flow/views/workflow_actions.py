@@ -22,9 +22,10 @@ bp = Blueprint("workflow_actions", __name__)
 
 SHOW_ENDPOINT = {"cycle": "cycles.show", "assessment": "cycles.assessment", "item": "items.show",
                  "filing": "filings.show", "notice": "notices.show"}
-#: every input any trigger takes (each Transition.inputs says which trigger takes which)
+#: every input any trigger of the generic form takes (each Transition.inputs says which trigger
+#: takes which); a dedicated step's inputs (review_score, grade) are computed by its own service
 INPUT_FIELDS = sorted({name for wf in WORKFLOWS.values() for t in wf.definition.transitions
-                       for name in t.inputs})
+                       if not t.dedicated for name in t.inputs})
 
 
 def _object(object_type: str, object_id: int):
@@ -50,6 +51,7 @@ def fire(object_type: str, object_id: int):
     if obj.object_type == "item":  # extension records and the deadline hook
         from ..services.items import fire_item as fire_trigger
     try:
+        workflow.refuse_dedicated(obj, trigger)  # scores, grades, publish, archive: their own pages
         if object_type == "assessment" and trigger == "submit":
             # the 自评 submit checks materials and deadline and computes the score
             self_assessment.submit(obj, actor=current_user, comment=request.form.get("comment") or None,
