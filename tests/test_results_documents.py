@@ -4,7 +4,7 @@ The world: three city departments, submitted and accepted; panel member P1
 scores all three, P2 only 部门甲 and 部门乙. Worked out from 附件2's rules:
   部门甲: P1 −2 (n23-03-c) → 98, P2 −4 (n23-11-a ×1) → 96; mean 97 → 优秀
   部门乙: P1 −5 (n23-06-c + n23-06-d) → 95, P2 98; mean 96.5, but the office designates 85 → 良好
-  部门丙: P1 −4 −2 … designated 70 by the office → 合格
+  部门丙: P1 −4 −2 → 94 → 优秀 by threshold, 良好 by the quota of one 优秀; the office adjusts it to 合格
 """
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from pufa_flow import clock
 from pufa_flow.errors import Conflict, Forbidden
 from pufa_flow.extensions import db
 from pufa_flow.models import AuditEvent, CycleBulletin, UnitAssessment
-from pufa_flow.services import bulletin, panel, self_assessment, workflow
+from pufa_flow.services import bulletin, panel, results, self_assessment, workflow
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -55,9 +55,10 @@ def world(make_unit, make_user, office_user):
         workflow.fire(cycle, "begin_acceptance", actor=office_user)
         panel.finalize(a[0], actor=office_user)
         panel.finalize(a[1], actor=office_user, score="85", reason="实地调研发现台账缺失，评委会研究下调")
-        panel.finalize(a[2], actor=office_user, score="70", reason="执法公示不全")
-        for x, grade in zip(a, ("excellent", "good", "pass")):
-            workflow.fire(x, "assign_grade", actor=office_user, data={"grade": grade})
+        panel.finalize(a[2], actor=office_user)
+        results.save_rules(cycle, {"excellent_quota": 1, "quota_kind": "count"}, actor=office_user)
+        results.adjust_grade(a[2], {"grade": "pass", "reason": "执法公示不全"}, actor=office_user)
+        results.confirm_grades(cycle, actor=office_user)
         db.session.commit()
     return {"cycle": cycle, "a": a, "units": units, "unit_users": unit_users, "office": office_user,
             "p1": p1, "p2": p2}
@@ -77,8 +78,8 @@ def test_the_ranking_lists_every_unit_with_each_member_and_the_reason(app, world
     assert rows[0] == ["名次", "单位", "单位类别", "自评得分", "评议：评议甲", "评议：评议乙", "最终得分", "等次", "调整理由"]
     assert rows[1:] == [
         [1, "部门甲", "市（区）直部门", 100, 98, 96, 97, "优秀", None],
-        [2, "部门乙", "市（区）直部门", 100, 95, 98, 85, "良好", "指定得分：实地调研发现台账缺失，评委会研究下调"],
-        [3, "部门丙", "市（区）直部门", 100, 94, None, 70, "合格", "指定得分：执法公示不全"],
+        [2, "部门丙", "市（区）直部门", 100, 94, None, 94, "合格", "等次调整（规则等次：良好）：执法公示不全"],
+        [3, "部门乙", "市（区）直部门", 100, 95, 98, 85, "良好", "指定得分：实地调研发现台账缺失，评委会研究下调"],
     ]
 
 
@@ -120,7 +121,7 @@ def test_the_pages_offer_the_workbooks_to_the_office_and_leaders(client, login, 
     page = client.get(f"/cycles/{cycle.id}").get_data(as_text=True)
     assert f'href="/cycles/{cycle.id}/ranking.xlsx"' in page and f'href="/cycles/{cycle.id}/bulletin/text"' in page
     response = client.get(f"/cycles/{cycle.id}/ranking.xlsx")
-    assert response.status_code == 200 and [r[1] for r in _rows(response.data)[1:]] == ["部门甲", "部门乙", "部门丙"]
+    assert response.status_code == 200 and [r[1] for r in _rows(response.data)[1:]] == ["部门甲", "部门丙", "部门乙"]
     assert client.get(f"/cycles/{cycle.id}/panel-scores.xlsx").status_code == 200
     # a leader reads the bulletin's texts but cannot change them
     assert client.get(f"/cycles/{cycle.id}/bulletin/text").status_code == 200
@@ -166,6 +167,17 @@ def test_the_office_writes_the_bulletin_and_the_word_file_carries_it_with_the_co
     annex = [[c.text for c in t.rows[0].cells] for t in doc.tables]
     assert annex[:3] == [["部门甲", "", "", ""], ["部门乙", "", "", ""], ["部门丙", "", "", ""]]
     assert "一、优秀等次单位（1个）" in texts and "四、不合格等次单位（0个）" in texts
+    assert not any("表彰" in t for t in texts)
+
+    # commendations, once recorded, follow the office's sections
+    results.add_commendation(cycle, {"kind": "collective", "unit_id": world["units"][0].id}, actor=office)
+    results.add_commendation(cycle, {"kind": "individual", "unit_id": world["units"][1].id, "person_name": "李明",
+                                     "post": "法规科科长"}, actor=office)
+    db.session.commit()
+    texts = body_texts(open_docx(app.test_client().get(f"/api/v1/cycles/{cycle.id}/bulletin", headers=headers).data))
+    at = texts.index("四、表彰情况")
+    assert texts[at + 1:at + 4] == ["经研究，决定对以下单位和个人予以通报表扬：", "先进集体（1个）：部门甲。",
+                                    "先进个人（1名）：部门乙李明（法规科科长）。"]
 
 
 def test_bad_texts_and_other_roles_are_refused_and_an_archived_cycle_is_read_only(app, world, token_for):
@@ -184,10 +196,8 @@ def test_bad_texts_and_other_roles_are_refused_and_an_archived_cycle_is_read_onl
                                  headers=token_for(world["unit_users"][0])).status_code == 403
 
     with clock.frozen(IN_SELF_ASSESSMENT):
-        workflow.fire(cycle, "publish_results", actor=office)
-        for a in world["a"]:
-            workflow.fire(a, "close", actor=office)
-        workflow.fire(cycle, "archive", actor=office)
+        results.publish_results(cycle, actor=office)
+        results.archive(cycle, actor=office)
     db.session.commit()
     with pytest.raises(Conflict):
         bulletin.save(cycle, {"problems": "归档后"}, actor=office)

@@ -18,6 +18,7 @@ from ..extensions import db
 from ..models import Unit, UnitAssessment
 from ..models.cycles import GRADES
 from ..models.bulletin import BULLETIN_SECTIONS
+from ..models.results import COMMENDATION_KINDS
 from ..services.calendar import today
 from .model import BulletinData, GradeGroup, Issuer, NoticeItem, RectificationNoticeData, Section
 
@@ -73,6 +74,28 @@ def _method(text: str, cycle) -> str:
     return text if text[-1] in "，,：:" else text + "，"
 
 
+def commendation_text(cycle) -> str:
+    """先进集体, 先进个人 and 示范县推荐 recorded on the cycle, one paragraph each; empty when none."""
+    from ..services.results import commendations
+
+    rows = commendations(cycle)
+    if not rows:
+        return ""
+    by_kind: dict[str, list[str]] = {}
+    for c in rows:
+        who = f"{c.unit.name}{c.person_name}" + (f"（{c.post}）" if c.post else "") if c.kind == "individual" \
+            else c.unit.name
+        by_kind.setdefault(c.kind, []).append(who)
+    measure = {"individual": "名"}
+    paras = ["经研究，决定对以下单位和个人予以通报表扬，并推荐示范县（市、区）：" if "model_county" in by_kind
+             else "经研究，决定对以下单位和个人予以通报表扬："]
+    for kind, label in COMMENDATION_KINDS.items():
+        if kind in by_kind:
+            names = by_kind[kind]
+            paras.append(f"{label}（{len(names)}{measure.get(kind, '个')}）：{'、'.join(names)}。")
+    return "\n".join(paras)
+
+
 def bulletin_data(cycle) -> BulletinData:
     """Grades in GRADES order, units within a grade by final score (highest first); every grade is listed,
     an empty one as （无）; the office's texts (services/bulletin.py) or a placeholder where none is written."""
@@ -89,6 +112,8 @@ def bulletin_data(cycle) -> BulletinData:
     written = texts(cycle)
     sections = tuple(Section(heading, (getattr(written, field, "") or "").strip() or PLACEHOLDER)
                      for field, heading in BULLETIN_SECTIONS.items())
+    if commended := commendation_text(cycle):
+        sections += (Section("表彰情况", commended),)
     return BulletinData(
         issuer=Issuer(organ=_organ(), date=today()),
         title=f"关于{cycle.name}情况的通报",

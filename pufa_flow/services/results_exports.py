@@ -18,7 +18,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from ..extensions import db
-from ..models import UNIT_KINDS, AuditEvent, PanelScore, Unit, UnitAssessment, User
+from ..models import UNIT_KINDS, AuditEvent, PanelScore, UnitAssessment, User
 from ..models.cycles import GRADES
 from ..models.scoping import visible
 from . import panel
@@ -63,25 +63,6 @@ def _reasons(assessment_ids) -> dict[int, str]:
     return {k: "；".join(v.values()) for k, v in out.items() if v}
 
 
-def ranked(cycle, user) -> list[tuple[int | None, UnitAssessment]]:
-    """The cycle's assessments the user may see, best final score first; equal scores share a rank
-    (1, 2, 2, 4); units without a final score come last, unranked."""
-    rows = db.session.scalars(
-        visible(UnitAssessment, user).join(Unit, Unit.id == UnitAssessment.unit_id)
-        .where(UnitAssessment.cycle_id == cycle.id)
-        .order_by(UnitAssessment.review_score.is_(None), UnitAssessment.review_score.desc(),
-                  UnitAssessment.self_score.desc(), Unit.name)).all()
-    out, rank, last = [], 0, object()
-    for i, a in enumerate(rows, 1):
-        if a.review_score is None:
-            out.append((None, a))
-            continue
-        if a.review_score != last:
-            rank, last = i, a.review_score
-        out.append((rank, a))
-    return out
-
-
 def _sheets_of(cycle, user):
     return list(db.session.scalars(visible(PanelScore, user).where(PanelScore.cycle_id == cycle.id)
                                    .order_by(PanelScore.user_id, PanelScore.unit_id)))
@@ -92,27 +73,45 @@ def _widths(ws, widths) -> None:
         ws.column_dimensions[get_column_letter(i)].width = w
 
 
+WHY = {"quota": "超出优秀名额，按良好", "quota_tie": "与名额边界同分，按良好"}
+
+
+def _why(row) -> str:
+    """Why the unit's grade is not simply its score's threshold grade, or its score not the panel mean."""
+    parts = []
+    if row.adjustment is not None:
+        parts.append(f"等次调整（规则等次：{GRADES[row.adjustment.proposed]}）：{row.adjustment.reason}")
+    elif row.why in WHY:
+        parts.append(WHY[row.why])
+    return "；".join(parts)
+
+
 def ranking_xlsx(cycle, user) -> bytes:
-    """考评结果排名: one row per unit."""
-    entries = ranked(cycle, user)
+    """考评结果排名: one row per unit, in results.ranking()'s order and ranks, grades as confirming gives them."""
+    from .results import ranking
+
+    allowed = set(db.session.scalars(visible(UnitAssessment, user).with_only_columns(UnitAssessment.id)
+                                     .where(UnitAssessment.cycle_id == cycle.id)))
+    rows = [r for r in ranking(cycle) if r.assessment.id in allowed]
     sheets = [s for s in _sheets_of(cycle, user) if s.status == "submitted"]
     members = _members(sheets)
     by = {(s.assessment_id, s.user_id): s.total for s in sheets}
-    reasons = _reasons([a.id for _, a in entries])
+    reasons = _reasons([r.assessment.id for r in rows])
     wb = Workbook()
     ws = wb.active
     ws.title = "考评结果排名"
-    header = ["名次", "单位", "单位类别", "自评得分", *[f"评议：{_name(m)}" for m in members], "最终得分", "等次",
-              "调整理由"]
-    ws.append(header)
+    ws.append(["名次", "单位", "单位类别", "自评得分", *[f"评议：{_name(m)}" for m in members], "最终得分", "等次",
+               "调整理由"])
     for cell in ws[1]:
         cell.font = BOLD
-    for rank, a in entries:
-        ws.append([rank, a.unit.name, UNIT_KINDS.get(a.unit.kind, a.unit.kind), _number(a.self_score),
+    for r in rows:
+        a = r.assessment
+        why = "；".join(x for x in (reasons.get(a.id, ""), _why(r)) if x)
+        ws.append([r.rank, a.unit.name, UNIT_KINDS.get(a.unit.kind, a.unit.kind), _number(a.self_score),
                    *[_number(by.get((a.id, m.id))) for m in members], _number(a.review_score),
-                   GRADES.get(a.grade or "", ""), reasons.get(a.id, "")])
+                   r.grade_label, why])
     ws.freeze_panes = "C2"
-    _widths(ws, [6, 20, 12, 10, *[14] * len(members), 10, 8, 40])
+    _widths(ws, [6, 20, 12, 10, *[14] * len(members), 10, 8, 48])
     return _save(wb)
 
 
