@@ -84,6 +84,7 @@ PARAM_VALUES = {
     "year": [2027],                # the working-day calendar: shared, office-only writes
     "team_id": [1],                # evaluation teams: office-only routes under a cycle
     "framework_id": [1],           # the framework library: shared reference data, office-only writes
+    "commendation_id": [1],        # a cycle's commendations (先进集体/个人, 示范县): office-only writes
     "token": ["0" * 32],  # a wrong feed token: see CONTROL_404_ALLOWED
 }
 

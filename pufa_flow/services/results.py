@@ -185,12 +185,13 @@ def propose(scores: dict[int, Decimal], thresholds: dict[str, Decimal], limit: i
     if len(best) <= limit:
         return out
     keep = best[:limit]
-    if limit and scores[best[limit - 1]] == scores[best[limit]]:
-        boundary = scores[best[limit]]
+    boundary = scores[best[limit]]  # the best score outside the quota
+    tie = bool(limit) and scores[best[limit - 1]] == boundary
+    if tie:
         keep = [k for k in keep if scores[k] > boundary]
     for k in best:
         if k not in keep:
-            out[k] = ("good", "quota_tie" if scores[k] == scores[best[limit]] else "quota")
+            out[k] = ("good", "quota_tie" if tie and scores[k] == boundary else "quota")
     return out
 
 

@@ -9,6 +9,7 @@ from . import (account, attachments, audit, auth, board, calendar, cycles, diagr
 from . import frameworks, self_assessment  # noqa: F401  (self_assessment: the 自评 workspace, on the cycles blueprint)
 from . import filings
 from . import panel  # worklists, panel score sheets, the office's acceptance page
+from . import results  # ranking and grades, 评估意见, publish, commendations, archive
 from . import results_docs  # noqa: F401  (the bulletin's texts and the results workbooks, on the cycles blueprint)
 
 
@@ -55,7 +56,8 @@ def init_app(app) -> None:
                                login_action=url_for("auth.login", next=request.full_path.rstrip("?"))), 401
 
     for module in (auth, account, main, attachments, units, users, audit, imports, cycles, inspections, notices, items,
-                   board, feeds, workflow_actions, diagrams, calendar, evaluation, reminders, frameworks, filings, panel):
+                   board, feeds, workflow_actions, diagrams, calendar, evaluation, reminders, frameworks, filings, panel,
+                   results):
         app.register_blueprint(module.bp)
     app.register_blueprint(board.exports_bp)
     errors.init_app(app)

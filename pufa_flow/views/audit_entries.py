@@ -30,6 +30,9 @@ ACTIONS = {
     "notice.draft": "起草整改通知书", "notice.update": "修改整改通知书", "inspection.create": "新建督查",
     "inspection.update": "修改督查", "inspection.import": "导入整改事项", "item.evidence": "上传佐证材料",
     "item.note": "记录整改进展", "item.reassign": "改派整改事项", "item.remind": "催办", "item.extend": "普法办延期",
+    "results.rules": "设置等次规则", "results.grade_adjust": "调整等次", "results.grades_confirm": "确认等次",
+    "results.opinion": "保存评估意见", "results.publish": "发布考评结果", "results.commend": "记录表彰",
+    "results.commend_delete": "删除表彰记录",
     "bulletin.save": "撰写考评情况通报",
 }
 
