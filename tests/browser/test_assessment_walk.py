@@ -176,8 +176,10 @@ def test_sample_to_archive_and_the_bulletin_opens(page, live_server, sign_in, sc
         page.wait_for_url(f"**/cycles/{cycle_id}/ranking")
         with page.expect_download() as ranking:
             page.click("#download-ranking")
+        import io
+
         from openpyxl import load_workbook
-        ws = load_workbook(ranking.value.path()).active
+        ws = load_workbook(io.BytesIO(ranking.value.path().read_bytes())).active
         assert [(r[1], r[-2]) for r in ws.iter_rows(min_row=2, values_only=True)] == [
             (PREFIX + "甲局", "优秀"), (PREFIX + "丁办", "良好"), (PREFIX + "乙局", "良好"), (PREFIX + "丙局", "合格")]
         screenshot(page, "ranking")
@@ -189,6 +191,7 @@ def test_sample_to_archive_and_the_bulletin_opens(page, live_server, sign_in, sc
             page.fill(f"textarea[name=requirement_{i}]", requirement)
         page.click("[data-action=save-opinion]")
         page.wait_for_url("**/opinion")
+        _sign_out(page)
 
     with clock.frozen(at(12, 28)):  # 结果运用
         sign_in(page, office)
@@ -214,7 +217,7 @@ def test_sample_to_archive_and_the_bulletin_opens(page, live_server, sign_in, sc
         assert "已归档" in page.locator("#archived-note").inner_text()
         with page.expect_download() as download:
             page.click("#download-bulletin")
-        texts = body_texts(open_docx(open(download.value.path(), "rb").read()))
+        texts = body_texts(open_docx(download.value.path().read_bytes()))
         page.goto(f"/cycles/{cycle_id}/bulletin/text")
         assert page.locator("#bulletin-form button[type=submit]").count() == 0  # archived: read-only
 
