@@ -98,7 +98,8 @@ def commendation_text(cycle) -> str:
 
 def bulletin_data(cycle) -> BulletinData:
     """Grades in GRADES order, units within a grade by final score (highest first); every grade is listed,
-    an empty one as （无）; the office's texts (services/bulletin.py) or a placeholder where none is written."""
+    an empty one as （无）; the office's texts (services/bulletin.py) or a placeholder where none is written;
+    dated the day the results were published (today until then)."""
     from ..services.bulletin import texts
 
     rows = db.session.execute(
@@ -114,8 +115,13 @@ def bulletin_data(cycle) -> BulletinData:
                      for field, heading in BULLETIN_SECTIONS.items())
     if commended := commendation_text(cycle):
         sections += (Section("表彰情况", commended),)
+    from ..models import GradingRules
+
+    rules = db.session.get(GradingRules, cycle.id)
+    published = rules.published_at if rules is not None else None
+    dated = to_local(published, current_app.config["PUFA_TIMEZONE"]).date() if published else today()
     return BulletinData(
-        issuer=Issuer(organ=_organ(), date=today()),
+        issuer=Issuer(organ=_organ(), date=dated),
         title=f"关于{cycle.name}情况的通报",
         grades=tuple(GradeGroup(GRADES.get(g, g), tuple(units)) for g, units in by_grade.items()),
         intro=_method(getattr(written, "method", ""), cycle),

@@ -21,7 +21,7 @@ from decimal import Decimal
 from ..extensions import db
 from ..models import CycleAssignment
 from ..models.cycles import GRADES
-from . import cycles, evaluation, items as item_service, panel, results, workflow
+from . import bulletin, cycles, evaluation, items as item_service, panel, results, workflow
 from .demo_data import GRADED_UNITS_2023, PROBLEMS
 from .transaction import transaction
 
@@ -149,9 +149,24 @@ def _load(units, unit_users, office, staff, *, on, phases, fill_workspace) -> No
                                    ("区市场监管局", "周静", "法规科科长")):
             results.add_commendation(cycle, {"kind": "individual", "unit_id": units[name].id,
                                              "person_name": person, "post": post}, actor=office)
+        bulletin.save(cycle, bulletin_000(), actor=office)
     _rectify(published["notices"], unit_users, office, on)
     with on(date(2024, 3, 15)):
         results.archive(cycle, actor=office, comment="2023年度考评工作结束，结果已运用")
+
+
+def bulletin_000() -> dict:
+    """000's own method and sections, as the office would type them on the bulletin page."""
+    from ..documents.samples import SECTIONS, bulletin as sample
+    from ..documents.text import cn_number
+
+    def text(section) -> str:
+        lines = [section.text] if section.text else []
+        lines += [f"（{cn_number(n)}）{sub.heading}。{sub.text}" for n, sub in enumerate(section.subsections, 1)]
+        return "\n".join(lines)
+
+    achievements, problems, next_steps = (text(s) for s in SECTIONS)
+    return {"method": sample().intro, "achievements": achievements, "problems": problems, "next_steps": next_steps}
 
 
 def _opinion_text(name: str, grade: str) -> str:
