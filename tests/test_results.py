@@ -234,9 +234,14 @@ def test_publish_failing_midway_leaves_nothing(world, monkeypatch):
         _confirmed(world)
         before = (count(Notice), count(OutboxMessage), count(AuditEvent))
 
-        def boom(*args, **kwargs):
-            raise RuntimeError("模拟下发失败")
-        monkeypatch.setattr(results.workflow, "fire", boom)  # the cycle's trigger, after the notices
+        real = results.workflow.fire
+
+        def boom(obj, trigger, **kwargs):
+            if trigger == "publish_results":  # the last step, after the notice was issued and the messages written
+                assert count(Notice) == before[0] + 1
+                raise RuntimeError("模拟发布失败")
+            return real(obj, trigger, **kwargs)
+        monkeypatch.setattr(results.workflow, "fire", boom)
         with pytest.raises(RuntimeError):
             results.publish_results(cycle, actor=office)
     db.session.rollback()
