@@ -223,3 +223,13 @@ def test_the_bulletin_page_saves_and_shows_errors_beside_the_field(client, login
     assert "存在的问题不能超过" in body
     db.session.expire_all()
     assert db.session.get(CycleBulletin, cycle.id).problems == TEXTS["problems"]
+
+
+def test_a_panel_member_downloads_their_own_sheets_from_the_worklist(client, login, world):
+    cycle = world["cycle"]
+    login(world["p2"])
+    page = client.get("/worklist").get_data(as_text=True)
+    assert f'href="/cycles/{cycle.id}/panel-scores.xlsx"' in page
+    response = client.get(f"/cycles/{cycle.id}/panel-scores.xlsx")
+    assert response.status_code == 200 and load_workbook(io.BytesIO(response.data)).sheetnames == ["评议乙"]
+    assert client.get(f"/cycles/{cycle.id}/ranking.xlsx").status_code == 403
