@@ -18,7 +18,7 @@ from pufa_flow import clock
 from pufa_flow.errors import Conflict, ValidationFailed
 from pufa_flow.extensions import db
 from pufa_flow.models import (AuditEvent, Commendation, Cycle, EvaluationOpinion, GradeAdjustment, Notice,
-                              OutboxMessage, RectificationItem, UnitAssessment)
+                              OutboxMessage, UnitAssessment)
 from pufa_flow.services import notices, panel, results, workflow
 
 SCORES = {"甲": 95, "乙": 92, "丙": 92, "丁": 85, "戊": 55}

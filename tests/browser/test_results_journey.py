@@ -91,7 +91,7 @@ def test_rank_adjust_confirm_opine_publish_commend_archive(page, live_server, si
     page.goto(f"/cycles/{cycle_id}/results")
     page.click("[data-action=publish]")
     page.wait_for_url(f"**/cycles/{cycle_id}/results")
-    assert "下发整改通知书 1 份" in page.locator(".flash, .flashes, [role=status], body").first.inner_text()
+    assert "下发整改通知书 1 份" in page.locator(".flash-success").inner_text()
     assert page.locator("tr[data-unit='结果乙局'] a[href*='/notices/']").count() == 1
     page.select_option("select[name=kind]", "model_county")
     page.select_option("select[name=unit_id]", str(results_world["unit_ids"][0]))
