@@ -9,7 +9,6 @@ scores all three, P2 only 部门甲 and 部门乙. Worked out from 附件2's rul
 from __future__ import annotations
 
 import io
-from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa

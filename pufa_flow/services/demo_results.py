@@ -20,7 +20,6 @@ from decimal import Decimal
 
 from ..extensions import db
 from ..models import CycleAssignment
-from ..models.cycles import GRADES
 from . import bulletin, cycles, evaluation, items as item_service, panel, results, workflow
 from .demo_data import GRADED_UNITS_2023, PROBLEMS
 from .transaction import transaction
@@ -197,4 +196,4 @@ def _rectify(notice_ids, unit_users, office, on) -> None:
                                            comment="整改到位，同意销号" if trigger == "verify" else None)
 
 
-__all__ = ["GRADES", "PANEL_STAFF", "entries_for", "finals", "load", "member_totals"]
+__all__ = ["PANEL_STAFF", "entries_for", "finals", "load", "member_totals"]
