@@ -35,12 +35,12 @@ def test_demo_loads_a_history_dated_step_by_step(app, cli):
     with clock.frozen(NOW):
         result = cli(["demo"])
     assert result.exit_code == 0, result.output
-    assert "已载入演示数据：36 个单位，40 个账户" in result.output
+    assert "已载入演示数据：36 个单位，42 个账户" in result.output
     count = lambda m, *w: db.session.scalar(sa.select(sa.func.count()).select_from(m).where(*w))  # noqa: E731
-    assert (count(Unit), count(User), count(Cycle), count(UnitAssessment)) == (36, 40, 2, 72)
+    assert (count(Unit), count(User), count(Cycle), count(UnitAssessment)) == (36, 42, 2, 72)
 
     old, current = db.session.scalars(sa.select(Cycle).order_by(Cycle.year)).all()
-    assert (old.status, current.status) == ("results", "self_assessment")
+    assert (old.status, current.status) == ("archived", "self_assessment")
     # 09:00 in Shanghai is 01:00 UTC, on the day each step was planned
     assert _audit("cycle", old.id, "begin_field_research").created_at == datetime(2023, 11, 6, 1, 0)
     assert _audit("cycle", old.id, "publish_results").created_at == datetime(2023, 12, 27, 1, 0)
@@ -66,7 +66,7 @@ def test_demo_loads_a_history_dated_step_by_step(app, cli):
     assert {a.graded_at.date() for a in graded} == {date(2023, 12, 18)}
 
     # notices: 区科协's was issued 60 days ago; its items were acknowledged two days later
-    notice = db.session.scalars(sa.select(Notice).join(Unit).where(Unit.name == "区科协")).one()
+    notice = db.session.scalars(sa.select(Notice).join(Unit).where(Unit.name == "区科协", Notice.cycle_id.is_(None))).one()
     assert notice.issued_at.date() == date(2026, 9, 22)
     item = db.session.scalars(sa.select(RectificationItem).where(
         RectificationItem.notice_id == notice.id, RectificationItem.status == "submitted")).one()
@@ -117,3 +117,54 @@ def test_demo_inspection_has_items_on_every_path(app, cli):
         Attachment.owner_type == "item", Attachment.owner_id == i.id)) == 2 for i in closed)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
         AuditEvent.action == "item.reassign")) == 1
+
+
+#: seed 000's annex, as published (优秀 18, 良好 14, 合格 4), in its order
+ANNEX_000 = {
+    "优秀": ["团区委", "区财政局", "区人社局", "区司法局", "区卫健局", "区审计局", "区应急局", "区统计局", "区水利局",
+           "公安分局", "区教育局", "区检察院", "区林业局", "区妇联", "区法院", "区农业农村局", "区市场监管局",
+           "区自然资源局"],
+    "良好": ["区残联", "区信访局", "区发改局", "区文旅广体局", "区保密局", "区医保局", "区科工局", "区交通运输局",
+           "区民政局", "区住建局", "区城管局", "区退役军人事务局", "区税务局", "区商粮局"],
+    "合格": ["区科协", "区生态环境局", "区总工会", "区行政审批局"],
+}
+
+
+def test_the_archived_2023_cycle_reproduces_000_from_panel_sheets(app, cli):
+    """Grades 18/14/4 with 000's units, reached through panel sheets (2–3 members, totals computed), the
+    cycle's rules (quota 50 %), opinions whose problems became items in several states, commendations."""
+    from pufa_flow.models import Commendation, EvaluationOpinion, PanelScore
+    from pufa_flow.models.cycles import GRADES
+    from pufa_flow.services import panel, results
+
+    with clock.frozen(NOW):
+        assert cli(["demo"]).exit_code == 0
+    old = db.session.scalars(sa.select(Cycle).where(Cycle.year == 2023)).one()
+    assert old.status == "archived"
+    rows = results.ranking(old)
+    by_grade: dict[str, list[str]] = {}
+    for r in rows:
+        by_grade.setdefault(GRADES[r.assessment.grade], []).append(r.assessment.unit.name)
+    assert by_grade == ANNEX_000  # the same units per grade, and in 000's order by final score
+    assert [r.rank for r in rows] == list(range(1, 37))
+    assert all(r.adjustment is None and r.why == "threshold" for r in rows)
+    assert results.quota_limit(results.rules(old), 36) == 18
+
+    for r in rows:
+        a = r.assessment
+        sheets = panel.sheets(a)
+        assert len(sheets) in (2, 3) and all(s.status == "submitted" for s in sheets)
+        # each total is what compute() gives for the member's entries; the final is their mean
+        assert all(panel.computed(a, s.entries).total == s.total for s in sheets)
+        assert a.review_score == panel.mean(s.total for s in sheets)
+        assert a.status == "closed"
+    assert len({s.user_id for s in db.session.scalars(sa.select(PanelScore))}) == 3
+
+    problems = sum(len(o.problems) for o in db.session.scalars(
+        sa.select(EvaluationOpinion).where(EvaluationOpinion.cycle_id == old.id)))
+    items = db.session.scalars(sa.select(RectificationItem).join(Notice)
+                               .where(Notice.cycle_id == old.id, Notice.source == "evaluation")).all()
+    assert problems and len(items) == problems
+    assert {"closed", "in_progress", "submitted", "issued"} <= {i.status for i in items}
+    kinds = [c.kind for c in db.session.scalars(sa.select(Commendation).where(Commendation.cycle_id == old.id))]
+    assert kinds.count("collective") == 5 and kinds.count("individual") == 3

@@ -124,6 +124,12 @@ def test_cycle_bulletin_from_the_demo_2023_grades(app, token_for):
     from pufa_flow.services.demo_data import GRADED_UNITS_2023
     for name in GRADED_UNITS_2023["pass"]:
         assert name in texts
+    # the office's texts of 000 as the demo typed them, dated the day the results were published
+    assert opening.startswith("为贯彻落实中央办公厅、国务院办公厅") and "（一）强化普法责任制工作保障。按照省、市" in " ".join(texts)
+    assert "（此部分由普法办撰写。）" not in texts and "2023年12月27日" in texts
+    # the annex in 000's order: units by final score within their grade
+    at = texts.index("一、优秀等次单位（18个）")
+    assert texts[at + 1:at + 19] == GRADED_UNITS_2023["excellent"]
 
     unit_user = db.session.scalar(sa.select(User).where(User.role == "unit"))
     refused = app.test_client().get(f"/api/v1/cycles/{cycle.id}/bulletin", headers=token_for(unit_user))

@@ -12,6 +12,7 @@ from . import filings  # noqa: F401  (yearly filings, issue 13)
 from . import rectification  # noqa: F401  (inspections, import, evidence, overdue)
 from . import panel  # noqa: F401  (worklists, panel score sheets, final scores, findings)
 from . import results  # noqa: F401  (grading rules, ranking, opinions, publish, commendations, archive)
+from . import results_docs  # noqa: F401  (the bulletin's texts, ranking and panel workbooks)
 from .spec import api_bp
 
 

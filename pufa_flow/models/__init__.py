@@ -17,6 +17,7 @@ from .rectification import (EXTENSION_STATUSES, ITEM_CATEGORIES, NOTICE_SOURCES,
 from .users import ROLES, ApiToken, User
 from .results import (COMMENDATION_KINDS, QUOTA_KINDS, Commendation, EvaluationOpinion, GradeAdjustment,
                       GradingRules)
+from .bulletin import BULLETIN_SECTIONS, CycleBulletin
 
 STATEFUL_MODELS = {m.object_type: m for m in (Cycle, UnitAssessment, RectificationItem, Notice, Filing)}
 
@@ -35,4 +36,5 @@ __all__ = [
     "UnitAssessment", "User", "WorkdayOverride", "WorkdayYear", "check_bindings", "inspection_units",
     "PANEL_SHEET_STATES", "FieldFindings", "PanelScore",
     "COMMENDATION_KINDS", "QUOTA_KINDS", "Commendation", "EvaluationOpinion", "GradeAdjustment", "GradingRules",
+    "BULLETIN_SECTIONS", "CycleBulletin",
 ]

@@ -20,8 +20,7 @@ from werkzeug.security import generate_password_hash
 from .. import clock
 from ..extensions import db
 from ..models import Contact, CycleAssignment, Unit, User, UnitAssessment
-from . import cycles, demo_filings, notices, results, workflow
-from . import panel as panel_scores
+from . import cycles, demo_filings, demo_results, notices, workflow
 from . import self_assessment as workspace
 from .calendar import calendar, today
 from .demo_data import (GIVEN, GRADED_UNITS_2023, INSPECTION_BODIES, INSPECTION_PLAN, INSPECTION_PROBLEMS, PROBLEMS,
@@ -29,9 +28,8 @@ from .demo_data import (GIVEN, GRADED_UNITS_2023, INSPECTION_BODIES, INSPECTION_
 from .transaction import transaction
 
 DEMO_PASSWORD = "demo1234"
-SCORES = {"excellent": (90, 98), "good": (80, 89), "pass": (65, 79)}
 STAFF = [("admin", "office", "普法办管理员"), ("pingwei", "evaluator", "评委会 李明"),
-         ("pingyi", "panel", "评议团 赵律师"), ("lingdao", "viewer", "分管副区长")]
+         ("pingyi", "panel", "评议团 赵律师"), ("lingdao", "viewer", "分管副区长"), *demo_results.PANEL_STAFF]
 
 
 @contextmanager
@@ -71,6 +69,7 @@ def _units_and_users(rng: random.Random) -> tuple[dict[str, Unit], dict[str, Use
                                     unit_id=unit.id, password_hash=password_hash)
         staff = {u: User(username=u, role=r, display_name=d, password_hash=password_hash) for u, r, d in STAFF}
         db.session.add_all([*unit_users.values(), *staff.values()])
+        db.session.flush()  # ids now: the load is one transaction and commits only at its end
     return units, unit_users, staff
 
 
@@ -124,39 +123,9 @@ def _assign(cycle, user, units) -> None:
                            for u in units)
 
 
-def _graded_cycle_2023(units, unit_users, office, panel, rng) -> None:
-    """2023: every unit graded as the bulletin (000) published, results in use."""
-    with _on(date(2023, 10, 12)):
-        cycle = cycles.create_cycle({"name": "2023年度普法责任制考评", "year": 2023, "phases": _phases(2023),
-                                     "unit_ids": [u.id for u in units.values()]}, actor=office)
-    _assign(cycle, panel, units.values())
-    with _on(date(2023, 10, 16)):
-        workflow.fire(cycle, "start", actor=office)
-    by_unit = _assessments(cycle)
-    grade_of = {name: g for g, names in GRADED_UNITS_2023.items() for name in names}
-    for i, (name, a) in enumerate(by_unit.items()):
-        low, high = SCORES[grade_of[name]]
-        with _on(date(2023, 10, 20) + timedelta(days=i % 15), step=i):
-            _fill_workspace(a, unit_users[name], rng, rng.randint(low + 2, 100))
-            workspace.submit(a, actor=unit_users[name])
-    with _on(date(2023, 11, 6)):
-        workflow.fire(cycle, "begin_field_research", actor=office)
-    for i, a in enumerate(by_unit.values()):
-        with _on(date(2023, 11, 8) + timedelta(days=i % 10), step=i):
-            workflow.fire(a, "accept", actor=office)
-    with _on(date(2023, 11, 29)):
-        workflow.fire(cycle, "begin_acceptance", actor=office)
-    for i, (name, a) in enumerate(by_unit.items()):
-        low, high = SCORES[grade_of[name]]
-        with _on(date(2023, 12, 4) + timedelta(days=i % 10), step=i):
-            # the acceptance service: a score the office designates (the 2023 panel scored on paper)
-            panel_scores.finalize(a, actor=office, score=rng.randint(low, high),
-                                  reason="2023年度评议团为纸质评分，按评分汇总表录入")
-    with _on(date(2023, 12, 18)):
-        # grades by the cycle's default thresholds, which SCORES respect: no adjustment needed
-        results.confirm_grades(cycle, actor=office)
-    with _on(date(2023, 12, 27)):
-        results.publish_results(cycle, actor=office)
+def _submitted_workspace(a, user, rng: random.Random, target: int) -> None:
+    _fill_workspace(a, user, rng, target)
+    workspace.submit(a, actor=user)
 
 
 def _current_cycle(units, unit_users, office, staff, rng) -> None:
@@ -349,15 +318,18 @@ def _inspection(units, unit_users, office) -> None:
 
 
 def load(seed: int = 2023) -> dict:
+    """Everything in one transaction (the services' own blocks join it): one commit, not thousands."""
     rng = random.Random(seed)
-    with _on(date(2023, 9, 1)):
-        units, unit_users, staff = _units_and_users(rng)
-    office, panel = staff["admin"], staff["pingyi"]
-    _graded_cycle_2023(units, unit_users, office, panel, rng)
-    _current_cycle(units, unit_users, office, staff, rng)
-    _notices(units, unit_users, office, rng)
-    demo_filings.load(units, unit_users, office, _on)
-    _inspection(units, unit_users, office)
+    with transaction():
+        with _on(date(2023, 9, 1)):
+            units, unit_users, staff = _units_and_users(rng)
+        office = staff["admin"]
+        demo_results.load(units, unit_users, office, staff, on=_on, phases=_phases(2023),
+                          fill_workspace=_submitted_workspace)
+        _current_cycle(units, unit_users, office, staff, rng)
+        _notices(units, unit_users, office, rng)
+        demo_filings.load(units, unit_users, office, _on)
+        _inspection(units, unit_users, office)
     return {"units": len(units), "users": len(unit_users) + len(staff)}
 
 

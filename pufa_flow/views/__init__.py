@@ -10,6 +10,7 @@ from . import frameworks, self_assessment  # noqa: F401  (self_assessment: the �
 from . import filings
 from . import panel  # worklists, panel score sheets, the office's acceptance page
 from . import results  # ranking and grades, 评估意见, publish, commendations, archive
+from . import results_docs  # noqa: F401  (the bulletin's texts and the results workbooks, on the cycles blueprint)
 
 
 class Anonymous(AnonymousUserMixin):

@@ -34,6 +34,7 @@ ACTIONS = {
     "results.opinion": "保存评估意见", "results.publish": "发布考评结果", "results.commend": "记录表彰",
     "results.commend_delete": "删除表彰记录",
     "self_assessment.record_override": "改动报备记录建议的扣分",
+    "bulletin.save": "撰写考评情况通报",
 }
 
 FIELDS = {
