@@ -20,9 +20,13 @@ NAV = [
     ("workflows.index", "流程图", ()),
     ("calendar.index", "工作日历", ("office", "viewer")),
     ("filings.index", "年度报备", ()),
-    ("reminders.delivery_log", "提醒发送记录", ("office",)),
-    ("reminders.status_page", "提醒运行状态", ("office",)),
+    ("reminders.delivery_log", "发送记录", ("office",)),
+    ("reminders.status_page", "调度状态", ("office",)),
 ]
+
+# Pages whose section is not their blueprint's: the inbox is the header's 消息 (no menu entry),
+# a unit's reminder settings belong to 责任单位.
+NAV_SECTION_OF = {"reminders.inbox_page": None, "reminders.preferences_page": "units.index"}
 
 # The top bar groups NAV into menus, in this order: (key, label, endpoints). A group that a role
 # sees one entry of shows that entry as a plain link. An entry of no group joins the group holding
@@ -104,8 +108,11 @@ def nav_menu(role: str, endpoint: str | None, available=None) -> list[dict]:
         key = grouped.get(e) or blueprints.get(_blueprint(e))
         (members[key] if key else loose).append((e, label))
     visible = [e for e, _ in entries]
-    current = endpoint if endpoint in visible else next(
-        (e for e in visible if endpoint and _blueprint(e) == _blueprint(endpoint)), None)
+    if endpoint in NAV_SECTION_OF:
+        current = NAV_SECTION_OF[endpoint]
+    else:
+        current = endpoint if endpoint in visible else next(
+            (e for e in visible if endpoint and _blueprint(e) == _blueprint(endpoint)), None)
     menu = []
     for key, label, endpoints in NAV_GROUPS:
         ordered = sorted(members[key], key=lambda m: endpoints.index(m[0]) if m[0] in endpoints else len(endpoints))
