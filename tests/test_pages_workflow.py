@@ -175,7 +175,7 @@ def test_diagram_page_names_the_comment_as_each_transition_labels_it(client, log
         section = page.split(f'id="wf-{name}"')[1].split("</section>")[0]
         rows = {html_lib.unescape(row.split("</td>")[0]): row for row in section.split("<tr><td>")[1:]}
         for t in wf.definition.transitions:
-            row = rows[f"{t.label}({t.trigger})"]
+            row = rows[f'{t.label} <code class="trigger-id" title="接口与命令行中的操作名">{t.trigger}</code>']
             conditions = row.split("<td>")[-1]
             if t.requires_comment:
                 assert f"须填写{t.comment_label}" in conditions, (name, t.trigger, conditions)
