@@ -67,6 +67,7 @@ def register_filters(app) -> None:
     app.add_template_filter(lambda v: v.isoformat() if v else "", "iso_date")
 
     from .models import CONTACT_ROLES, GRADES, ROLES
+    from .models.org import UNIT_KINDS
     from .services.calendar import (item_days_overdue, item_waiting_working_days, item_working_days_overdue,
                                     uncovered_years)
     from .services.workflow import guarded_transitions
@@ -75,7 +76,7 @@ def register_filters(app) -> None:
         home_tiles=_home_tiles, contact_roles=CONTACT_ROLES, object_type_labels=OBJECT_TYPES,
         action_labels=ACTIONS, grades=GRADES, role_labels=ROLES,
         item_days_overdue=item_days_overdue, guarded_transitions=guarded_transitions, describe_audit=describe,
-        uncovered_calendar_years=uncovered_years,
+        uncovered_calendar_years=uncovered_years, unit_kind_labels=UNIT_KINDS,
         item_working_days_overdue=item_working_days_overdue, item_waiting_working_days=item_waiting_working_days,
     )
 
