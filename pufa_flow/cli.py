@@ -133,7 +133,7 @@ def tokens_group():
 @with_appcontext
 @fails_cleanly
 def tokens_list_command(username: str):
-    """列出用户的令牌：编号、用途、签发、到期（UTC）与状态。"""
+    """列出用户的令牌：编号、用途、签发、到期、最近使用（UTC）与状态。"""
     from .models.base import utcnow_naive
     from .services.auth import tokens_of
 
@@ -141,7 +141,9 @@ def tokens_list_command(username: str):
     for row in tokens_of(_user_named(username)):
         state = "已撤销" if row.revoked else "已过期" if row.expires_at and row.expires_at < now else "有效"
         expires = row.expires_at.isoformat(sep=" ", timespec="minutes") if row.expires_at else "长期"
-        click.echo(f"{row.id}\t{row.name}\t{row.created_at.isoformat(sep=' ', timespec='minutes')}\t{expires}\t{state}")
+        used = row.last_used_at.isoformat(sep=" ", timespec="minutes") if row.last_used_at else "从未使用"
+        click.echo(f"{row.id}\t{row.name}\t{row.created_at.isoformat(sep=' ', timespec='minutes')}\t{expires}\t"
+                   f"{used}\t{state}")
 
 
 @tokens_group.command("revoke")

@@ -400,3 +400,40 @@ def test_a_session_from_before_epochs_lasts_until_the_first_bump(app, office_use
     assert client.get("/home").status_code == 200
     signed_in(app, office_user).post("/logout")
     assert_session_ended(client)
+
+
+def test_a_tokens_last_use_is_kept_at_most_once_a_minute_and_shown(app, office_user):
+    from datetime import datetime, timezone
+
+    from pufa_flow import clock
+
+    start = datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc)
+    with clock.frozen(start):
+        token = issue_token(office_user, name="script")
+    row = db.session.scalar(sa.select(ApiToken).where(ApiToken.name == "script"))
+    client = app.test_client()
+
+    def last_used():
+        db.session.expire_all()
+        return db.session.get(ApiToken, row.id).last_used_at
+
+    assert last_used() is None
+    with clock.frozen(start + timedelta(minutes=5)):
+        assert client.get("/api/v1/units", headers=bearer(token)).status_code == 200
+    first = last_used()
+    assert first == datetime(2026, 3, 2, 1, 5)
+    updated_at = db.session.get(ApiToken, row.id).updated_at
+    with clock.frozen(start + timedelta(minutes=5, seconds=59)):
+        assert client.get("/api/v1/units", headers=bearer(token)).status_code == 200
+    assert last_used() == first  # within the minute: no write
+    with clock.frozen(start + timedelta(minutes=6, seconds=1)):
+        assert client.get("/api/v1/units", headers=bearer(token)).status_code == 200
+        listed = client.get("/api/v1/auth/tokens", headers=bearer(token)).get_json()
+    assert last_used() == datetime(2026, 3, 2, 1, 6, 1)
+    assert db.session.get(ApiToken, row.id).updated_at == updated_at  # the row's own change time stays
+    assert [t["last_used_at"] for t in listed["items"] if t["id"] == row.id] == ["2026-03-02T01:06:01Z"]
+
+    # the page says it in Beijing time; a token never used says so
+    issue_token(office_user, name="spare")
+    page = signed_in(app, office_user).get("/account/tokens").get_data(as_text=True)
+    assert "最近使用" in page and "2026-03-02 09:06" in page and "从未使用" in page

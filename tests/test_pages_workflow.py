@@ -165,6 +165,26 @@ def test_diagram_page_is_drawn_from_the_definitions(client, login, world):
         assert script.status_code == 200 and b"mermaid" in script.data[:5000]
 
 
+def test_diagram_page_names_the_comment_as_each_transition_labels_it(client, login, world):
+    import html as html_lib
+
+    login(world["office"])
+    page = client.get("/workflows/").get_data(as_text=True)
+    seen = set()
+    for name, wf in WORKFLOWS.items():
+        section = page.split(f'id="wf-{name}"')[1].split("</section>")[0]
+        rows = {html_lib.unescape(row.split("</td>")[0]): row for row in section.split("<tr><td>")[1:]}
+        for t in wf.definition.transitions:
+            row = rows[f'{t.label} <code class="trigger-id" title="接口与命令行中的操作名">{t.trigger}</code>']
+            conditions = row.split("<td>")[-1]
+            if t.requires_comment:
+                assert f"须填写{t.comment_label}" in conditions, (name, t.trigger, conditions)
+                seen.add(t.comment_label)
+            else:
+                assert "须填写" not in conditions, (name, t.trigger)
+    assert {"意见", "理由"} <= seen  # both wordings occur, so the test would see a fixed word
+
+
 def test_assessment_page_buttons_follow_the_role(client, login, world, make_user):
     cycle = new_cycle(world["office"], [world["unit"]])
     from pufa_flow.services import workflow

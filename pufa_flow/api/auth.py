@@ -37,7 +37,9 @@ TOKEN_INFO = schema("TokenInfo", exact({
     "created_at": {"type": "string", "format": "date-time"},
     "expires_at": {"type": ["string", "null"], "format": "date-time"},
     "revoked": {"type": "boolean"}, "revoked_at": {"type": ["string", "null"], "format": "date-time"},
-    "active": {"type": "boolean"}}))
+    "active": {"type": "boolean"},
+    "last_used_at": {"type": ["string", "null"], "format": "date-time",
+                     "description": "最近一次使用（UTC，至多每分钟记一次）"}}))
 
 
 def _utc(value):
@@ -46,7 +48,7 @@ def _utc(value):
 
 def token_json(row, now) -> dict:
     return {"id": row.id, "name": row.name, "created_at": _utc(row.created_at), "expires_at": _utc(row.expires_at),
-            "revoked": row.revoked, "revoked_at": _utc(row.revoked_at),
+            "revoked": row.revoked, "revoked_at": _utc(row.revoked_at), "last_used_at": _utc(row.last_used_at),
             "active": not row.revoked and not (row.expires_at and row.expires_at < now)}
 
 

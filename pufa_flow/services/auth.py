@@ -134,7 +134,27 @@ def user_for_token(token: str) -> User | None:
         return None
     if not row.user.is_active_account:
         return None
+    _note_use(row, now)
     return row.user
+
+
+#: a token's last use is written at most this often: a script's thousand calls are one write
+LAST_USED_EVERY = timedelta(minutes=1)
+
+
+def _note_use(row: ApiToken, now) -> None:
+    """Keep when the token was last used, at most once a minute, without touching its version or
+    updated_at: one guarded UPDATE, so two concurrent requests write it once."""
+    if row.last_used_at is not None and now - row.last_used_at < LAST_USED_EVERY:
+        return
+    with transaction():
+        db.session.execute(
+            sa.update(ApiToken).where(ApiToken.id == row.id,
+                                      sa.or_(ApiToken.last_used_at.is_(None),
+                                             ApiToken.last_used_at <= now - LAST_USED_EVERY))
+            .values(last_used_at=now, updated_at=ApiToken.updated_at)  # a use is not a change
+            .execution_options(synchronize_session=False))
+    db.session.expire(row, ["last_used_at"])
 
 
 def tokens_of(user: User) -> list[ApiToken]:

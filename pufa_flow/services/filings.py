@@ -252,7 +252,7 @@ def file_filing(type_id, data: dict, *, actor, files=None) -> Filing:
     stream_fields = {}
     if ft.is_stream:
         errors: dict[str, str] = {}
-        stream_fields["title"] = clean_text(data.get("title"), "title", "信息标题", errors, max_len=200)
+        stream_fields["title"] = clean_text(data.get("title"), "title", "信息标题", errors, max_len=200, visible=True)
         item_date = clean_date(data.get("item_date"), "item_date", "信息日期", errors)
         if item_date is not None and item_date.year != ft.year:
             errors["item_date"] = f"信息日期应在 {ft.year} 年内"

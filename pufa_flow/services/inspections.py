@@ -48,7 +48,7 @@ CATEGORY_BY_LABEL = {label: key for key, label in ITEM_CATEGORIES.items()}
 # -- inspections ---------------------------------------------------------------
 def _clean(data: dict) -> dict:
     errors: dict[str, str] = {}
-    name = clean_text(data.get("name"), "name", "督查名称", errors, max_len=MAX_LEN["title"])
+    name = clean_text(data.get("name"), "name", "督查名称", errors, max_len=MAX_LEN["title"], visible=True)
     starts = clean_date(data.get("starts_on"), "starts_on", "开始日期", errors)
     ends = clean_date(data.get("ends_on"), "ends_on", "结束日期", errors)
     if starts and ends and ends < starts:

@@ -94,7 +94,7 @@ def _clean_header(data: dict, errors: dict) -> dict:
         errors["inspection_id"] = f"督查不存在：{inspection_id}"
     source = clean_choice(data.get("source") or ("inspection" if inspection_id else None), "source", "来源",
                           NOTICE_SOURCES, errors)
-    title = clean_text(data.get("title"), "title", "标题", errors, max_len=MAX_LEN["title"])
+    title = clean_text(data.get("title"), "title", "标题", errors, max_len=MAX_LEN["title"], visible=True)
     return {"unit_id": unit_id, "cycle_id": cycle_id, "inspection_id": inspection_id, "source": source,
             "title": title}
 

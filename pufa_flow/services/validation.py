@@ -86,7 +86,9 @@ def invisible_problem(text: str) -> str | None:
 
 def clean_text(value, field: str, label: str, errors: dict, *, max_len: int,
                required: bool = True, name_like: bool = False, multiline: bool = False,
-               min_len: int = 0) -> str | None:
+               min_len: int = 0, visible: bool = False) -> str | None:
+    """A trimmed text field. name_like: a name (no invisible characters, no markup punctuation);
+    visible: a title (no invisible or direction-changing characters, any punctuation)."""
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
             errors[field] = f"{label}不能为空"
@@ -101,7 +103,7 @@ def clean_text(value, field: str, label: str, errors: dict, *, max_len: int,
         errors[field] = f"{label}至少{min_len}个字符"
     elif problem := encoding_problem(value, multiline=multiline):
         errors[field] = f"{label}{problem}"
-    elif name_like and (problem := invisible_problem(value)):
+    elif (name_like or visible) and (problem := invisible_problem(value)):
         errors[field] = f"{label}{problem}"
     elif name_like and (bad := sorted(set(value) & FORBIDDEN_NAME_CHARS)):
         errors[field] = f"{label}含有不允许的字符：{' '.join(bad)}"

@@ -11,6 +11,7 @@ from ..errors import AppError, ValidationFailed
 from ..extensions import db
 from ..models import Inspection, Unit
 from ..models.scoping import get_visible, scoped_select
+from ..request_guard import checks_own_form
 from ..services import inspections as inspection_service
 from ..services.validation import parse_int
 from .access import roles_required
@@ -65,12 +66,14 @@ def _save(inspection: Inspection | None):
 
 @bp.route("/new", methods=["GET", "POST"])
 @roles_required("office")
+@checks_own_form
 def create():
     return _save(None)
 
 
 @bp.route("/<id:inspection_id>/edit", methods=["GET", "POST"])
 @roles_required("office")
+@checks_own_form
 def edit(inspection_id: int):
     return _save(get_visible(Inspection, inspection_id, current_user))
 

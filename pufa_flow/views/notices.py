@@ -9,6 +9,7 @@ from ..errors import ValidationFailed
 from ..extensions import db
 from ..models import ITEM_CATEGORIES, Inspection, Notice, Unit
 from ..models.scoping import get_visible, scoped_select
+from ..request_guard import checks_own_form
 from ..services import notices as notice_service
 from ..services.calendar import today
 from ..services.inspections import notice_title
@@ -105,6 +106,7 @@ def _render_form(form, notice, header, items):
 
 @bp.route("/new", methods=["GET", "POST"])
 @roles_required("office")
+@checks_own_form
 def create():
     inspection_id = parse_id(request.args.get("inspection_id"))
     inspection = db.session.get(Inspection, inspection_id) if inspection_id else None
@@ -119,6 +121,7 @@ def create():
 
 @bp.route("/<id:notice_id>/edit", methods=["GET", "POST"])
 @roles_required("office")
+@checks_own_form
 def edit(notice_id: int):
     notice = get_visible(Notice, notice_id, current_user)
     if notice.status != "draft":  # the notice itself, with the reason it cannot be edited

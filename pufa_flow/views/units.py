@@ -10,6 +10,7 @@ from ..errors import ValidationFailed
 from ..extensions import db
 from ..models import UNIT_KINDS, Unit
 from ..models.scoping import get_visible, scoped_select
+from ..request_guard import checks_own_form
 from ..services import units as unit_service
 from .access import roles_required
 from .forms import UnitForm
@@ -121,11 +122,13 @@ def _save(unit: Unit | None):
 
 @bp.route("/new", methods=["GET", "POST"])
 @roles_required("office")
+@checks_own_form
 def create():
     return _save(None)
 
 
 @bp.route("/<id:unit_id>/edit", methods=["GET", "POST"])
 @roles_required("office")
+@checks_own_form
 def edit(unit_id: int):
     return _save(get_visible(Unit, unit_id, current_user))

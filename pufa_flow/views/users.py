@@ -10,6 +10,7 @@ from ..extensions import db
 from ..models import ROLES, Unit, User
 from ..models.base import utcnow_naive
 from ..models.scoping import get_visible, scoped_select
+from ..request_guard import checks_own_form
 from ..services import users as user_service
 from .access import roles_required
 from .forms import ActionForm, PasswordResetForm, UserEditForm, UserForm
@@ -27,6 +28,7 @@ def index():
 
 @bp.route("/new", methods=["GET", "POST"])
 @roles_required("office")
+@checks_own_form
 def create():
     form = UserForm()
     _choices(form)
@@ -58,6 +60,7 @@ def _edit_page(user, form, status: int = 200):
 
 @bp.route("/<id:user_id>/edit", methods=["GET", "POST"])
 @roles_required("office")
+@checks_own_form
 def edit(user_id: int):
     user = get_visible(User, user_id, current_user)
     form = UserEditForm(data=None if request.method == "POST" else {

@@ -187,3 +187,12 @@ def sign_in(live_server):
             page.wait_for_url(f"{live_server.url}/home")
         return page
     return do
+
+
+def follow_nav(page, label: str) -> None:
+    """Click the top bar's link called `label`, opening the menu that holds it first."""
+    nav = page.locator("nav.nav")
+    group = nav.locator("details.nav-group").filter(has=page.locator(f"a:text-is('{label}')"))
+    if group.count() and not group.first.evaluate("d => d.open"):
+        group.first.locator("summary").click()
+    nav.get_by_role("link", name=label, exact=True).click()

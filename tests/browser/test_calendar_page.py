@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.browser.conftest import follow_nav
+
 pytestmark = pytest.mark.browser
 
 NOTICE = "国务院办公厅关于2031年部分节假日安排的通知"
@@ -13,7 +15,8 @@ NOTICE = "国务院办公厅关于2031年部分节假日安排的通知"
 
 def test_office_enters_and_confirms_a_year_and_the_warning_goes(page, live_server, sign_in, screenshot):
     sign_in(page, live_server.users["office"][0])
-    page.click("nav >> text=工作日历")
+    follow_nav(page, "工作日历")
+    assert page.url.startswith(f"{live_server.url}/calendar/")
     page.goto("/calendar/?year=2031")
     warning = page.locator(".calendar-warning")
     assert "2031" in warning.inner_text() and "系统尚未录入" in warning.inner_text()

@@ -5,6 +5,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.browser.conftest import follow_nav
+
 pytestmark = pytest.mark.browser
 
 ROLE_LABELS = {"office": "普法办", "unit": "责任单位", "evaluator": "评委会成员",
@@ -14,7 +16,7 @@ ROLES = list(ROLE_LABELS)
 
 
 def nav_labels(page) -> list[str]:
-    return [t.strip() for t in page.locator("nav.nav a").all_inner_texts()]
+    return [t.strip() for t in page.locator("nav.nav a").all_text_contents()]
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -95,7 +97,7 @@ def test_pages_load_nothing_from_outside_the_app(page, live_server, sign_in, scr
     page.goto("/login")
     sign_in(page, "office")
     for number, link in enumerate(nav_labels(page)):
-        page.locator("nav.nav").get_by_role("link", name=link, exact=True).click()
+        follow_nav(page, link)
         page.wait_for_load_state("load")
         screenshot(page, f"{number}-{urlsplit(page.url).path.strip('/').split('/')[0]}")
     page.goto("/no/such/page")
