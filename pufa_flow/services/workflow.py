@@ -124,13 +124,12 @@ def fire(obj, trigger: str, *, actor, comment: str | None = None, force: bool = 
                                       at=now, **engine_data)
             changes = {k: [_jsonable(before[k]), _jsonable(getattr(obj, k))]
                        for k in watched if before[k] != getattr(obj, k)}
+        _write_state(obj)  # first: a writer that lost the race stops here, with a Conflict
         # its next reminder moves with it: ended, re-anchored (extension), or another ladder;
-        # an item's or assessment's rows go out in the flush of its own UPDATE, and only
-        # when what they are planned from changed (else they already match)
-        replanned = planned is not None
-        if replanned and plan_key(obj) != planned:
-            reminders.replan(obj, now=now, flush=False)
-        _write_state(obj)
+        # an item's or assessment's rows only when what they are planned from changed
+        # (else they already match: no read of its rows, no calendar)
+        if planned is None or plan_key(obj) != planned:
+            reminders.replan(obj, now=now)
         audit.record(
             "transition", obj.object_type, obj.id, actor=actor, unit_id=getattr(obj, "unit_id", None),
             trigger=trigger, from_state=event.source, to_state=event.dest, comment=event.comment,
@@ -140,8 +139,6 @@ def fire(obj, trigger: str, *, actor, comment: str | None = None, force: bool = 
         )
         # The version this transition created names it uniquely for the outbox keys.
         transition_notices.enqueue(obj, event, new_version=obj.version)
-        if not replanned:  # a cycle's or a notice's: set-based, after its own UPDATE
-            reminders.replan(obj, now=now)
     return event
 
 

@@ -58,13 +58,8 @@ def wanted(obj) -> dict[str, date]:
     return {}
 
 
-def replan(obj, *, now: datetime | None = None, calendar=None, flush: bool = True) -> None:
-    """Make ``obj``'s next-reminder rows match its state; flushes nothing else.
-
-    ``flush=False`` (an item's or assessment's transition, which flushes its own
-    versioned UPDATE next): the row changes are left for that flush, and
-    nothing here flushes the object either, so the caller's flush stays the
-    one that can find it stale."""
+def replan(obj, *, now: datetime | None = None, calendar=None) -> None:
+    """Make ``obj``'s next-reminder rows match its state; flushes nothing else."""
     if isinstance(obj, Cycle):
         return replan_cycle(obj, now=now, calendar=calendar)
     if isinstance(obj, Notice):
@@ -76,9 +71,6 @@ def replan(obj, *, now: datetime | None = None, calendar=None, flush: bool = Tru
         return
     if not isinstance(obj, (RectificationItem, UnitAssessment)):
         return
-    if not flush:
-        with db.session.no_autoflush:
-            return _replan_one(obj, now=now, calendar=calendar)
     _replan_one(obj, now=now, calendar=calendar)
     db.session.flush()
 
