@@ -27,6 +27,7 @@ from ..models.cycles import forget_guard_counts
 from ..models.scoping import check_write
 from ..models.stateful import firing
 from . import audit, reminders, transition_notices
+from .reminders.schedule import plan_key
 from .transaction import transaction
 from .transition_inputs import clean_inputs
 from .validation import MAX_LEN, clean_text
@@ -114,6 +115,7 @@ def fire(obj, trigger: str, *, actor, comment: str | None = None, force: bool = 
             columns, engine_data = clean_inputs(obj, trigger, data or {})
         watched = obj.workflow.definition.watched
         before = {k: getattr(obj, k) for k in watched}
+        planned = plan_key(obj)
         for key, value in columns.items():
             setattr(obj, key, value)
         now = utcnow_naive()
@@ -122,7 +124,12 @@ def fire(obj, trigger: str, *, actor, comment: str | None = None, force: bool = 
                                       at=now, **engine_data)
             changes = {k: [_jsonable(before[k]), _jsonable(getattr(obj, k))]
                        for k in watched if before[k] != getattr(obj, k)}
-        _write_state(obj)
+        _write_state(obj)  # first: a writer that lost the race stops here, with a Conflict
+        # its next reminder moves with it: ended, re-anchored (extension), or another ladder;
+        # an item's or assessment's rows only when what they are planned from changed
+        # (else they already match: no read of its rows, no calendar)
+        if planned is None or plan_key(obj) != planned:
+            reminders.replan(obj, now=now)
         audit.record(
             "transition", obj.object_type, obj.id, actor=actor, unit_id=getattr(obj, "unit_id", None),
             trigger=trigger, from_state=event.source, to_state=event.dest, comment=event.comment,
@@ -132,8 +139,6 @@ def fire(obj, trigger: str, *, actor, comment: str | None = None, force: bool = 
         )
         # The version this transition created names it uniquely for the outbox keys.
         transition_notices.enqueue(obj, event, new_version=obj.version)
-        # its next reminder moves with it: ended, re-anchored (extension), or another ladder
-        reminders.replan(obj, now=now)
     return event
 
 

@@ -74,32 +74,52 @@ def replan(obj, *, now: datetime | None = None, calendar=None) -> None:
         return
     if not isinstance(obj, (RectificationItem, UnitAssessment)):
         return
+    _replan_one(obj, now=now, calendar=calendar)
+    db.session.flush()
+
+
+def plan_key(obj):
+    """What an item's or an assessment's rows are planned from (ladder → anchor), to
+    compare before and after a transition: the same means the rows already match,
+    and the re-plan can be skipped. None for the objects re-planned every time."""
+    return wanted(obj) if isinstance(obj, (RectificationItem, UnitAssessment)) else None
+
+
+#: built once: a transition re-plans on every call
+_ROWS_OF = sa.select(ReminderSchedule).where(ReminderSchedule.object_type == sa.bindparam("object_type"),
+                                             ReminderSchedule.object_id == sa.bindparam("object_id"))
+
+
+def _replan_one(obj, *, now, calendar) -> None:
     now = aware(now or utcnow())
     want = wanted(obj)
     object_type = obj.object_type
-    rows = {r.ladder: r for r in db.session.scalars(sa.select(ReminderSchedule).where(
-        ReminderSchedule.object_type == object_type, ReminderSchedule.object_id == obj.id))}
-    for ladder, row in rows.items():
-        if ladder not in want:
-            db.session.delete(row)
-    if not want:
-        return
-    calendar = calendar or workdays()
-    pol = policy()
-    roles = recipients.audience(obj.unit)
-    for ladder, anchor in want.items():
-        row = rows.get(ladder)
-        if row is not None and row.anchor == anchor:
-            continue  # same deadline: the sweep keeps moving it
-        nxt = next_due(anchor, pol.ladder(ladder), calendar, after=now, audience=roles)
-        if row is None:
-            row = ReminderSchedule(object_type=object_type, object_id=obj.id, ladder=ladder,
-                                   unit_id=getattr(obj, "unit_id", None))
-            db.session.add(row)
-        row.anchor = anchor
-        row.next_at = naive_utc(nxt) if nxt else None
-        row.swept_at = naive_utc(now)
-    db.session.flush()
+    rows = {r.ladder: r for r in db.session.scalars(_ROWS_OF, {"object_type": object_type, "object_id": obj.id})}
+    # rows of ladders no longer wanted: reused for a newly wanted ladder (one UPDATE
+    # instead of a DELETE and an INSERT: every field is set again below), else deleted
+    spare = [row for ladder, row in rows.items() if ladder not in want]
+    changed = {ladder: anchor for ladder, anchor in want.items()
+               if ladder not in rows or rows[ladder].anchor != anchor}
+    if changed:
+        calendar = calendar or workdays()
+        pol = policy()
+        roles = recipients.audience(obj.unit)
+        for ladder, anchor in changed.items():
+            row = rows.get(ladder)
+            nxt = next_due(anchor, pol.ladder(ladder), calendar, after=now, audience=roles)
+            if row is None and spare:
+                row = spare.pop()
+                row.ladder = ladder
+                row.unit_id = getattr(obj, "unit_id", None)
+            elif row is None:
+                row = ReminderSchedule(object_type=object_type, object_id=obj.id, ladder=ladder,
+                                       unit_id=getattr(obj, "unit_id", None))
+                db.session.add(row)
+            row.anchor = anchor
+            row.next_at = naive_utc(nxt) if nxt else None
+            row.swept_at = naive_utc(now)
+    for row in spare:
+        db.session.delete(row)
 
 
 def replan_cycle(cycle, *, now: datetime | None = None, calendar=None) -> None:
