@@ -62,6 +62,13 @@ def test_demo_loads_a_history_dated_step_by_step(app, cli):
     assert scores and all(75 <= s <= 100 for s in scores)
     assert all(a.workspace.problems and 3 <= len(a.workspace.problems) <= 5
                for a in current.assessments if a.status == "submitted")
+    # the sheets were saved with the filing record's deductions: a unit opening its sheet has nothing to explain
+    from pufa_flow.services import record_suggestions
+
+    with clock.frozen(NOW):
+        lines = [line for a in current.assessments if a.workspace is not None
+                 for line in record_suggestions.lines(a)]
+    assert lines and all(line.chosen == line.suggested for line in lines)
     graded = db.session.scalars(sa.select(UnitAssessment).where(UnitAssessment.cycle_id == old.id)).all()
     assert {a.graded_at.date() for a in graded} == {date(2023, 12, 18)}
 

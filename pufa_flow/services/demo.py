@@ -20,7 +20,7 @@ from werkzeug.security import generate_password_hash
 from .. import clock
 from ..extensions import db
 from ..models import Contact, CycleAssignment, Unit, User, UnitAssessment
-from . import cycles, demo_filings, demo_results, notices, workflow
+from . import cycles, demo_filings, demo_results, notices, record_suggestions, workflow
 from . import self_assessment as workspace
 from .calendar import calendar, today
 from .demo_data import (GIVEN, GRADED_UNITS_2023, INSPECTION_BODIES, INSPECTION_PLAN, INSPECTION_PROBLEMS, PROBLEMS,
@@ -91,26 +91,43 @@ _DEDUCTIONS = [("n23-02-b", 2, False), ("n23-03-c", 2, False), ("n23-06-d", 2, F
                ("n23-04-a", 1, True), ("n23-14-b", 1, True), ("n23-15-a", 1, True)]
 
 
-def _entries(rng: random.Random, target: int) -> list[dict]:
-    """Score-sheet entries that compute to ``target`` (60…100), chosen as a unit would tick them."""
-    remaining, entries = 100 - target, []
-    pool = _DEDUCTIONS[:8]
+def _entries(rng: random.Random, target: int, settled: dict | None = None) -> list[dict]:
+    """Score-sheet entries that compute to ``target`` (60…100), chosen as a unit would tick them;
+    ``settled``: rule id → points the sheet already takes off (the filing record's)."""
+    settled = settled or {}
+    remaining, entries = max(0, 100 - target - int(sum(settled.values()))), []
+    pool = [d for d in _DEDUCTIONS[:8] if d[0] not in settled]
     rng.shuffle(pool)
     for rule_id, points, _ in pool:
         if points <= remaining and rng.random() < 0.6:
             entries.append({"rule_id": rule_id, "note": "经自查，该项工作未落实到位"})
             remaining -= points
     for rule_id, _, _ in _DEDUCTIONS[8:]:
-        count = min(remaining, 5)
+        count = min(remaining, 5) if rule_id not in settled else 0
         if count:
             entries.append({"rule_id": rule_id, "count": count, "note": f"少{count}次（篇、条）"})
             remaining -= count
     return entries
 
 
+def _points(rule, count: int):
+    if rule.kind == "per_unit":
+        return min(rule.per_unit * count, rule.cap) if rule.cap is not None else rule.per_unit * count
+    return rule.points or 0
+
+
+def _sheet(a, rng: random.Random, target: int) -> list[dict]:
+    """The filing record's deductions first, as the sheet opens with them (a unit keeps
+    what its record settles), then the unit's own ticks up to ``target``."""
+    entries = record_suggestions.preselected(a)
+    rules = record_suggestions.applicable(a)
+    settled = {e["rule_id"]: _points(rules[e["rule_id"]], e.get("count", 1)) for e in entries}
+    return entries + _entries(rng, target, settled)
+
+
 def _fill_workspace(a, user, rng: random.Random, target: int) -> None:
     """A complete 自评: score sheet, written report and a problem list of 3–5 problems."""
-    workspace.save_entries(a, {"entries": _entries(rng, target)}, actor=user)
+    workspace.save_entries(a, {"entries": _sheet(a, rng, target)}, actor=user)
     workspace.save_report_text(a, f"{a.unit.name}{a.cycle.year}年度普法责任制履职自评报告\n" + SELF_REPORT, actor=user)
     chosen = rng.sample(SELF_PROBLEMS, rng.randint(3, 5))
     workspace.save_problems(a, {"problems": [{"title": t, "body": b} for t, b in chosen]}, actor=user)
@@ -159,7 +176,7 @@ def _current_cycle(units, unit_users, office, staff, rng) -> None:
         if name in not_started or name in drafting:
             if name in drafting:
                 with _on(start + timedelta(days=5 + i % 7), step=i):
-                    workspace.save_entries(a, {"entries": _entries(rng, rng.randint(80, 95))}, actor=user)
+                    workspace.save_entries(a, {"entries": _sheet(a, rng, rng.randint(80, 95))}, actor=user)
             with _on(due + timedelta(days=1), step=i):
                 cycles.extend_deadline(a, extended_to, "单位机构改革、主要负责人调整，经普法办研究同意延期报送",
                                        actor=office)
@@ -326,9 +343,9 @@ def load(seed: int = 2023) -> dict:
         office = staff["admin"]
         demo_results.load(units, unit_users, office, staff, on=_on, phases=_phases(2023),
                           fill_workspace=_submitted_workspace)
+        demo_filings.load(units, unit_users, office, _on)  # before this year's 自评: the sheets read the record
         _current_cycle(units, unit_users, office, staff, rng)
         _notices(units, unit_users, office, rng)
-        demo_filings.load(units, unit_users, office, _on)
         _inspection(units, unit_users, office)
     return {"units": len(units), "users": len(unit_users) + len(staff)}
 

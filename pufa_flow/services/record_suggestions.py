@@ -47,6 +47,11 @@ class RecordLine:
                 "evidence": self.evidence, "links": [{"label": label, "url": url} for label, url in self.links]}
 
 
+def applicable(a) -> dict:
+    """The rules of the unit's score sheet that apply to it, by id ({} without a score sheet)."""
+    return _rules(a)
+
+
 def _rules(a) -> dict:
     row = a.cycle.framework_for(a.unit.kind)
     if row is None or row.kind != "score_sheet":
