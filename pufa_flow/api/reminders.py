@@ -191,3 +191,48 @@ def put_reminder_preferences():
                      actor=current_api_user())
     db.session.expire(unit, ["contacts"])
     return jsonify(preferences_json(unit))
+
+
+# -- the reminder policy (the page /reminders/policy) ------------------------------------
+_HHMM = {"type": "string", "pattern": r"^\d{2}:\d{2}$", "examples": ["09:00"]}
+_RUNG = exact({"key": {"type": "string", "minLength": 1, "maxLength": 40},
+               "offset": {"type": "integer", "minimum": -250, "maximum": 250},
+               "recipients": {"type": "array", "items": {"type": "string"}},
+               "channels": {"type": "array", "items": {"type": "string"}},
+               "every": {"type": "integer", "minimum": 1, "maximum": 250}}, optional=("every",))
+_LADDER = exact({"label": {"type": "string", "maxLength": 50}, "anchor": {"type": "string"}, "send_at": _HHMM,
+                 "rungs": {"type": "array", "items": _RUNG, "maxItems": 20}})
+_POLICY = {"type": "object", "properties": {
+    "ladders": {"type": "object", "additionalProperties": _LADDER},
+    "quiet_hours": exact({"start": _HHMM, "end": _HHMM, "channels": {"type": "array", "items": {"type": "string"}}}),
+    "digest": exact({"at": _HHMM, "recipients": {"type": "array", "items": {"type": "string"}},
+                     "channels": {"type": "array", "items": {"type": "string"}}})},
+    "required": ["ladders", "quiet_hours", "digest"], "additionalProperties": False}
+POLICY_INPUT = schema("ReminderPolicyInput", _POLICY)
+POLICY = schema("ReminderPolicy", exact({"policy": _POLICY, "defaults": _POLICY, "is_default": {"type": "boolean"}}))
+
+
+def policy_json() -> dict:
+    from notifications.policy import DEFAULT_POLICY
+
+    from ..services.reminders import settings
+
+    return {"policy": settings.stored().to_dict(), "defaults": DEFAULT_POLICY.to_dict(),
+            "is_default": settings.is_default()}
+
+
+@endpoint("/reminders/policy", "GET", summary="提醒规则（各类时限的提醒阶梯、免打扰时段、每日汇总）与默认规则",
+          tag="reminders", response=POLICY, errors=("401", "403"))
+@require_roles("office", "viewer")
+def get_reminder_policy():
+    return jsonify(policy_json())
+
+
+@endpoint("/reminders/policy", "PUT", summary="修改提醒规则（普法办）；待发提醒随即按新规则重新安排。恢复默认：提交 defaults",
+          tag="reminders", response=POLICY, body=POLICY_INPUT, errors=("400", "401", "403", "422"))
+@require_roles("office")
+def put_reminder_policy():
+    from ..services.reminders import settings
+
+    settings.save(json_body(), actor=current_api_user())
+    return jsonify(policy_json())

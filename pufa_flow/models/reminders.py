@@ -77,3 +77,16 @@ class ReminderPreference(db.Model):
                                       default="immediate")
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime, nullable=False, default=utcnow_naive,
                                                  onupdate=utcnow_naive)
+
+
+class ReminderPolicySetting(db.Model):
+    """The office's edited reminder policy (``notifications.policy.Policy.to_dict``); one row, or
+    none while the shipped defaults are in force."""
+
+    __tablename__ = "reminder_policies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    data: Mapped[dict] = mapped_column(sa.JSON, nullable=False)
+    updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime, nullable=False, default=utcnow_naive,
+                                                 onupdate=utcnow_naive)

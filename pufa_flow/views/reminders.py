@@ -94,3 +94,29 @@ def preferences_page(unit_id: int):
             errors = exc.fields
     return render_template("reminders/preferences.html", unit=unit, rows=preferences.for_unit(unit),
                            modes=PREFERENCE_MODES, errors=errors)
+
+
+@bp.route("/reminders/policy", methods=["GET", "POST"])
+@roles_required("office")
+def policy_page():
+    from notifications.policy import CHANNELS, DEFAULT_POLICY, ROLES
+
+    from ..services.reminders import settings
+
+    current = settings.stored()
+    errors, form = {}, None
+    if request.method == "POST":
+        try:
+            if request.form.get("restore"):
+                settings.restore_defaults(actor=current_user)
+                flash("已恢复默认提醒规则，待发提醒已按默认规则重新安排", "success")
+            else:
+                settings.save(settings.from_form(request.form, current), actor=current_user)
+                flash("提醒规则已保存，待发提醒已按新规则重新安排", "success")
+            return redirect(url_for("reminders.policy_page"))
+        except ValidationFailed as exc:
+            errors, form = exc.fields, request.form
+    return render_template("reminders/policy.html", policy=current, defaults=DEFAULT_POLICY,
+                           is_default=settings.is_default(), describe=settings.describe, roles=ROLES,
+                           channels=CHANNELS, allowed_roles=settings.allowed_roles, sides=settings.SIDES,
+                           errors=errors, form=form)
