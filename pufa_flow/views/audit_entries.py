@@ -30,7 +30,7 @@ ACTIONS = {
     "notice.draft": "起草整改通知书", "notice.update": "修改整改通知书", "inspection.create": "新建督查",
     "inspection.update": "修改督查", "inspection.import": "导入整改事项", "item.evidence": "上传佐证材料",
     "item.note": "记录整改进展", "item.reassign": "改派整改事项", "item.remind": "催办", "item.extend": "普法办延期",
-    "reminders.policy": "修改提醒规则", "reminders.policy_restore": "恢复默认提醒规则",
+    "reminders.policy": "修改提醒规则", "reminders.policy_restore": "恢复默认提醒规则", "reminders.robots": "设置工作群机器人",
 }
 
 FIELDS = {

@@ -120,3 +120,34 @@ def policy_page():
                            is_default=settings.is_default(), describe=settings.describe, roles=ROLES,
                            channels=CHANNELS, allowed_roles=settings.allowed_roles, sides=settings.SIDES,
                            errors=errors, form=form)
+
+
+def _robots_page(unit):
+    from ..models import ROBOT_PLATFORMS
+    from ..services.reminders import robots
+
+    errors = {}
+    if request.method == "POST":
+        data = {p: {"url": request.form.get(f"{p}.url", ""), "secret": request.form.get(f"{p}.secret", ""),
+                    "clear_secret": bool(request.form.get(f"{p}.clear_secret"))} for p in ROBOT_PLATFORMS}
+        try:
+            robots.save(unit, data, actor=current_user)
+            flash("群机器人设置已保存", "success")
+            return redirect(request.path)
+        except ValidationFailed as exc:
+            errors = exc.fields
+    return render_template("reminders/robots.html", unit=unit, hooks=robots.hooks(unit), platforms=ROBOT_PLATFORMS,
+                           hosts=robots.HOSTS, paths=robots.PATHS, tokens=robots.TOKENS, masked=robots.masked,
+                           errors=errors, form=request.form if errors else None)
+
+
+@bp.route("/units/<id:unit_id>/robots", methods=["GET", "POST"])
+@roles_required("office", "unit")
+def unit_robots_page(unit_id: int):
+    return _robots_page(get_visible(Unit, unit_id, current_user))
+
+
+@bp.route("/reminders/robots", methods=["GET", "POST"])
+@roles_required("office")
+def office_robots_page():
+    return _robots_page(None)

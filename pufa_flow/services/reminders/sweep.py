@@ -217,6 +217,7 @@ def sweep(now: datetime, *, dry_run: bool = False) -> SweepReport:
         after = (rows[-1].next_at, rows[-1].id)
         objects = _objects(rows, units)
         prefs = recipients.preferences(obj.unit_id for obj in objects.values())
+        robots = recipients.robot_urls(obj.unit_id for obj in objects.values())
         outbox: list[dict] = []
         lines: list[tuple[str, str]] = []  # (key, line)
         moves: list[dict] = []
@@ -245,7 +246,7 @@ def sweep(now: datetime, *, dry_run: bool = False) -> SweepReport:
             ladder, queue, deadline, next_at = planned
             words_cache: dict[tuple, dict] = {}
             for p, send_after, at_text, later in queue:
-                addresses = recipients.addresses(item.unit, p.recipient, p.channel, prefs)
+                addresses = recipients.addresses(item.unit, p.recipient, p.channel, prefs, robots)
                 if not addresses:
                     continue
                 words = words_cache.get((p.kind, p.offset))
