@@ -156,3 +156,20 @@ def test_office_edits_the_reminder_policy_and_restores_the_defaults(rpage, scree
     rpage.click("button:has-text('恢复默认规则')")
     assert "已恢复默认提醒规则" in rpage.locator(".flash").first.inner_text()
     assert rpage.locator("input[name='rectification.0.days']").input_value() == "5"
+
+
+def test_unit_sets_its_work_group_robot(rpage, screenshot):
+    _sign_in(rpage, "unit")
+    rpage.goto("/units/1")
+    rpage.click("text=工作群机器人")
+    rpage.fill("#wecom-url", "http://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=1")
+    rpage.click("form.robots-form button[type=submit]")
+    assert "须以 https:// 开头" in rpage.locator(".field-error").first.inner_text()
+    rpage.fill("#wecom-url", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693a91f6")
+    rpage.fill("#dingtalk-url", "https://oapi.dingtalk.com/robot/send?access_token=abc123")
+    rpage.fill("#dingtalk-secret", "SEC" + "0123456789abcdef" * 3)
+    rpage.click("form.robots-form button[type=submit]")
+    assert "群机器人设置已保存" in rpage.locator(".flash").first.inner_text()
+    assert "SEC…cdef" in rpage.locator("form.robots-form").inner_text()
+    assert rpage.locator("#dingtalk-secret").input_value() == ""  # never shown back
+    screenshot(rpage, "robots")
