@@ -60,5 +60,8 @@ def test_preferences_api_refuses_others_and_nonsense(client, make_unit, make_use
     r = client.put("/api/v1/reminders/preferences", headers=unit_h, json={
         "contacts": [{"contact_id": mine.id, "email": "yes", "sms": True, "mode": "immediate"}]})
     assert r.status_code == 400
+    r = client.put("/api/v1/reminders/preferences", headers=unit_h, json={
+        "contacts": [{"contact_id": mine.id, "email": True, "sms": True, "mode": ["digest"]}]})
+    assert r.status_code == 422
     assert client.get("/api/v1/reminders/preferences", headers=token_for(make_user("viewer"))).status_code == 403
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ReminderPreference)) == 0  # nothing half-saved
