@@ -8,7 +8,7 @@ demo can run the engine without the app.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, timedelta
 from typing import Protocol, runtime_checkable
 
@@ -50,13 +50,19 @@ class ChineseCalendarWorkdays:
         return answer
 
     def add_workdays(self, day: date, count: int) -> date:
-        step = ONE_DAY if count >= 0 else -ONE_DAY
-        remaining = abs(count)
-        while remaining:
-            day += step
-            if self.is_workday(day):
-                remaining -= 1
-        return day
+        return walk_workdays(self.is_workday, day, count)
+
+
+def walk_workdays(is_workday: Callable[[date], bool], day: date, count: int) -> date:
+    """``count`` working days after ``day`` (before it when negative), a day at a
+    time: the one walk, for any calendar that answers ``is_workday`` (the app's too)."""
+    step = ONE_DAY if count >= 0 else -ONE_DAY
+    remaining = abs(count)
+    while remaining:
+        day += step
+        if is_workday(day):
+            remaining -= 1
+    return day
 
 
 class WorkdayIndex:

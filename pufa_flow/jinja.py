@@ -43,7 +43,7 @@ NAV_GROUPS = [
 OBJECT_TYPES = {"unit": "单位", "user": "用户", "cycle": "考评周期", "assessment": "单位考评",
                 "item": "整改事项", "notice": "整改通知书", "import": "导入",
                 "calendar": "工作日历", "framework": "指标体系", "filing": "报备事项", "filing_type": "报备类型",
-                "inspection": "督查"}
+                "inspection": "督查", "reminder_policy": "提醒规则"}
 
 
 def _home_tiles(summary: dict) -> list[tuple]:

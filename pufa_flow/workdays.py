@@ -18,6 +18,8 @@ from datetime import date, timedelta
 
 import chinese_calendar
 
+from notifications.calendar import walk_workdays
+
 ONE_DAY = timedelta(days=1)
 MAX_SCAN = 60  # no holiday run in China is longer than this
 
@@ -77,13 +79,7 @@ class WorkdayCalendar:
         raise ValueError(f"{MAX_SCAN} 天内没有工作日，请检查节假日调整表")
 
     def add_workdays(self, day: date, count: int) -> date:
-        step = ONE_DAY if count >= 0 else -ONE_DAY
-        remaining = abs(count)
-        while remaining:
-            day += step
-            if self.is_workday(day):
-                remaining -= 1
-        return day
+        return walk_workdays(self.is_workday, day, count)
 
     def effective_deadline(self, due: date) -> date:
         return self.next_workday_on_or_after(due)

@@ -201,3 +201,28 @@ def test_units_that_have_not_submitted_their_self_assessment_are_chased(app, uni
     assert {m.unit_id for m in rows(OutboxMessage.kind == "cycle_phase.before_1")} == {unit.id}
     sweep(local(2026, 11, 9, 9, 30))  # overdue, every working day
     assert {m.unit_id for m in rows(OutboxMessage.kind == "cycle_phase.overdue")} == {unit.id}
+
+
+def test_a_phase_due_date_edit_replans_the_units_reminders(app, unit, office_user):
+    """自评 due Thu 5 Nov, moved to Thu 12 Nov on the cycle's page: before_5 falls on 5 Nov, not 29 Oct."""
+    from helpers import PHASE_DATES, new_cycle
+
+    from pufa_flow.services import cycles, workflow
+
+    with frozen(local(2026, 10, 15, 10)):
+        cycle = new_cycle(office_user, [unit])
+        workflow.fire(cycle, "start", actor=office_user)
+    assert db.session.scalar(sa.select(ReminderSchedule.anchor)) == date(2026, 11, 5)
+    moved = {**PHASE_DATES, "self_assessment": {"start": "2026-10-15", "due": "2026-11-12"}}
+    with frozen(local(2026, 10, 20, 10)):
+        cycles.update_cycle(cycle, {"name": cycle.name, "phases": moved}, actor=office_user)
+    row = db.session.scalar(sa.select(ReminderSchedule))
+    assert row.anchor == date(2026, 11, 12) and row.next_at == datetime(2026, 11, 5, 1, 0)
+    assert sweep(local(2026, 10, 29, 9, 30)).queued == 0  # the old before_5 day
+    report = sweep(local(2026, 11, 5, 9, 30))
+    assert report.queued == 3 and all("cycle_phase.before_5" in line for line in report.lines)
+    assert "2026年11月12日" in rows(OutboxMessage.channel == "email")[0].body
+    # a name-only edit leaves the rows alone
+    with frozen(local(2026, 11, 5, 10)):
+        cycles.update_cycle(cycle, {"name": "改名", "phases": moved}, actor=office_user)
+    assert db.session.scalar(sa.select(ReminderSchedule.swept_at)) == datetime(2026, 11, 5, 1, 30)

@@ -5,11 +5,13 @@ from flask import jsonify, request
 
 from ..clock import as_utc
 from ..errors import BadRequest
+from ..extensions import db
 from ..models import RectificationItem
 from ..models.scoping import get_visible
-from ..services.reminders import inbox, log, preview, resend
-from .base import current_api_user, paginate, require_roles
-from ..models import CHANNELS_OUTBOX as CHANNELS, OUTBOX_STATES
+from ..services.reminders import inbox, log, preferences, preview, resend
+from ..services.validation import MAX_ID, parse_int
+from .base import current_api_user, json_body, paginate, require_roles
+from ..models import CHANNELS_OUTBOX as CHANNELS, CONTACT_ROLES, OUTBOX_STATES, PREFERENCE_MODES, Unit
 from .spec import DATETIME_SCHEMA, ID_SCHEMA, endpoint, enum_of, exact, page_of, pagination_params, schema
 
 
@@ -125,3 +127,112 @@ def item_reminders(item_id: int):
                      "channel": p.channel, "address": p.address, "name": p.name, "past": p.when == "past"}
                     for p in t.planned],
         "sent": [message_json(m) for m in t.sent]})
+
+
+# -- per-recipient preferences (the page /units/<id>/reminder-preferences) ------------
+_PREFERENCE_FIELDS = {"contact_id": ID_SCHEMA, "email": {"type": "boolean"}, "sms": {"type": "boolean"},
+                      "mode": enum_of(PREFERENCE_MODES)}
+PREFERENCES = schema("ReminderPreferences", exact({
+    "unit_id": ID_SCHEMA,
+    "contacts": {"type": "array", "items": exact({
+        **_PREFERENCE_FIELDS, "name": {"type": "string"}, "role": enum_of(CONTACT_ROLES),
+        "mode_label": {"type": "string", "enum": list(PREFERENCE_MODES.values())}})}}))
+PREFERENCES_INPUT = schema("ReminderPreferencesInput", exact({
+    "unit_id": ID_SCHEMA,
+    "contacts": {"type": "array", "maxItems": 100, "items": exact(_PREFERENCE_FIELDS)}}, optional=("unit_id",)))
+UNIT_PARAM = [{"name": "unit_id", "in": "query", "schema": ID_SCHEMA,
+               "description": "单位编号；单位用户可省略（本单位）"}]
+
+
+def _preference_unit(raw) -> Unit:
+    """The unit asked for (its own for a unit account when none is named); another's is 404."""
+    user = current_api_user()
+    if raw is None or raw == "":
+        if user.role != "unit" or not user.unit_id:
+            raise BadRequest("请指定单位（unit_id）", details={"unit_id": "请指定单位"})
+        raw = user.unit_id
+    unit_id = parse_int(raw, minimum=1, maximum=MAX_ID)
+    if unit_id is None:
+        raise BadRequest("单位编号（unit_id）应为 1 到 2147483647 的整数",
+                         details={"unit_id": "单位编号应为正整数"})
+    return get_visible(Unit, unit_id, user)
+
+
+def preferences_json(unit) -> dict:
+    return {"unit_id": unit.id, "contacts": [
+        {"contact_id": c.id, "name": c.name, "role": c.role,
+         "email": p.email if p else True, "sms": p.sms if p else True,
+         "mode": p.mode if p else "immediate", "mode_label": PREFERENCE_MODES[p.mode if p else "immediate"]}
+        for c, p in preferences.for_unit(unit)]}
+
+
+@endpoint("/reminders/preferences", "GET", summary="单位联系人的提醒设置（渠道、即时或每日汇总）",
+          tag="reminders", response=PREFERENCES, query=UNIT_PARAM, errors=("400", "401", "403", "404"))
+@require_roles("office", "unit")
+def get_reminder_preferences():
+    return jsonify(preferences_json(_preference_unit(request.args.get("unit_id"))))
+
+
+@endpoint("/reminders/preferences", "PUT", summary="修改单位联系人的提醒设置；未列出的联系人不变",
+          tag="reminders", response=PREFERENCES, body=PREFERENCES_INPUT, errors=("400", "401", "403", "404", "422"))
+@require_roles("office", "unit")
+def put_reminder_preferences():
+    data = json_body()
+    unit = _preference_unit(data.get("unit_id"))
+    contacts = data.get("contacts")
+    if not isinstance(contacts, list) or not all(isinstance(c, dict) for c in contacts):
+        raise BadRequest("contacts 应为联系人设置的列表", details={"contacts": "应为列表"})
+    for c in contacts:
+        for flag in ("email", "sms"):
+            if not isinstance(c.get(flag), bool):
+                raise BadRequest(f"{flag} 应为 true 或 false", details={flag: "应为 true 或 false"})
+    preferences.save(unit, {str(c.get("contact_id")): {"email": c["email"], "sms": c["sms"],
+                                                      "mode": c.get("mode", "immediate")} for c in contacts},
+                     actor=current_api_user())
+    db.session.expire(unit, ["contacts"])
+    return jsonify(preferences_json(unit))
+
+
+# -- the reminder policy (the page /reminders/policy) ------------------------------------
+_HHMM = {"type": "string", "pattern": r"^\d{2}:\d{2}$", "examples": ["09:00"]}
+_RUNG = exact({"key": {"type": "string", "minLength": 1, "maxLength": 40},
+               "offset": {"type": "integer", "minimum": -250, "maximum": 250},
+               "recipients": {"type": "array", "items": {"type": "string"}},
+               "channels": {"type": "array", "items": {"type": "string"}},
+               "every": {"type": "integer", "minimum": 1, "maximum": 250}}, optional=("every",))
+_LADDER = exact({"label": {"type": "string", "maxLength": 50}, "anchor": {"type": "string"}, "send_at": _HHMM,
+                 "rungs": {"type": "array", "items": _RUNG, "maxItems": 20}})
+_POLICY = {"type": "object", "properties": {
+    "ladders": {"type": "object", "additionalProperties": _LADDER},
+    "quiet_hours": exact({"start": _HHMM, "end": _HHMM, "channels": {"type": "array", "items": {"type": "string"}}}),
+    "digest": exact({"at": _HHMM, "recipients": {"type": "array", "items": {"type": "string"}},
+                     "channels": {"type": "array", "items": {"type": "string"}}})},
+    "required": ["ladders", "quiet_hours", "digest"], "additionalProperties": False}
+POLICY_INPUT = schema("ReminderPolicyInput", _POLICY)
+POLICY = schema("ReminderPolicy", exact({"policy": _POLICY, "defaults": _POLICY, "is_default": {"type": "boolean"}}))
+
+
+def policy_json() -> dict:
+    from notifications.policy import DEFAULT_POLICY
+
+    from ..services.reminders import settings
+
+    return {"policy": settings.stored().to_dict(), "defaults": DEFAULT_POLICY.to_dict(),
+            "is_default": settings.is_default()}
+
+
+@endpoint("/reminders/policy", "GET", summary="提醒规则（各类时限的提醒阶梯、免打扰时段、每日汇总）与默认规则",
+          tag="reminders", response=POLICY, errors=("401", "403"))
+@require_roles("office", "viewer")
+def get_reminder_policy():
+    return jsonify(policy_json())
+
+
+@endpoint("/reminders/policy", "PUT", summary="修改提醒规则（普法办）；待发提醒随即按新规则重新安排。恢复默认：提交 defaults",
+          tag="reminders", response=POLICY, body=POLICY_INPUT, errors=("400", "401", "403", "422"))
+@require_roles("office")
+def put_reminder_policy():
+    from ..services.reminders import settings
+
+    settings.save(json_body(), actor=current_api_user())
+    return jsonify(policy_json())

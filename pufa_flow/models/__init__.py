@@ -11,7 +11,7 @@ from .filings import FILING_CODES, FILING_KINDS, Filing, FilingType, FilingTypeU
 from .panel import PANEL_SHEET_STATES, FieldFindings, PanelScore
 from .org import CONTACT_ROLES, UNIT_KINDS, Contact, Unit
 from .outbox import CHANNELS as CHANNELS_OUTBOX, OUTBOX_STATES, InboxRead, OutboxAttempt, OutboxMessage
-from .reminders import PREFERENCE_MODES, ReminderPreference, ReminderRun, ReminderSchedule
+from .reminders import PREFERENCE_MODES, ROBOT_PLATFORMS, RobotHook, ReminderPolicySetting, ReminderPreference, ReminderRun, ReminderSchedule
 from .rectification import (EXTENSION_STATUSES, ITEM_CATEGORIES, NOTICE_SOURCES, Inspection, ItemExtension,
                             ItemNote, Notice, RectificationItem, inspection_units)
 from .users import ROLES, ApiToken, User
@@ -37,4 +37,5 @@ __all__ = [
     "PANEL_SHEET_STATES", "FieldFindings", "PanelScore",
     "COMMENDATION_KINDS", "QUOTA_KINDS", "Commendation", "EvaluationOpinion", "GradeAdjustment", "GradingRules",
     "BULLETIN_SECTIONS", "CycleBulletin",
+    "ReminderPolicySetting", "ROBOT_PLATFORMS", "RobotHook",
 ]

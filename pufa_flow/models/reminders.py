@@ -77,3 +77,36 @@ class ReminderPreference(db.Model):
                                       default="immediate")
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime, nullable=False, default=utcnow_naive,
                                                  onupdate=utcnow_naive)
+
+
+class ReminderPolicySetting(db.Model):
+    """The office's edited reminder policy (``notifications.policy.Policy.to_dict``); one row, or
+    none while the shipped defaults are in force."""
+
+    __tablename__ = "reminder_policies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    data: Mapped[dict] = mapped_column(sa.JSON, nullable=False)
+    updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime, nullable=False, default=utcnow_naive,
+                                                 onupdate=utcnow_naive)
+
+
+ROBOT_PLATFORMS = {"wecom": "企业微信群机器人", "dingtalk": "钉钉群机器人"}
+
+
+class RobotHook(db.Model):
+    """A work group's robot webhook (企业微信 / 钉钉): a unit's, or the office's (``unit_id`` NULL)."""
+
+    __tablename__ = "robot_hooks"
+    __table_args__ = (sa.UniqueConstraint("unit_id", "platform"),)
+    scope_column = "unit_id"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("units.id", ondelete="CASCADE"), index=True)
+    platform: Mapped[str] = mapped_column(enum_type(ROBOT_PLATFORMS, "robot_platform"), nullable=False)
+    url: Mapped[str] = mapped_column(sa.String(500), nullable=False)
+    #: 钉钉 加签 secret; never shown back in full
+    secret: Mapped[str | None] = mapped_column(sa.String(200))
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime, nullable=False, default=utcnow_naive,
+                                                 onupdate=utcnow_naive)

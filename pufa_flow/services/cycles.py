@@ -180,6 +180,10 @@ def update_cycle(cycle: Cycle, data: dict, *, actor) -> Cycle:
         db.session.flush()
         after = {p.phase: [p.starts_on.isoformat() if p.starts_on else None,
                            p.due_on.isoformat() if p.due_on else None] for p in cycle.phases}
+        if after != before:  # a phase's due date moved: the units' reminders follow it
+            from . import reminders
+
+            reminders.replan(cycle)
         audit.record("cycle.update", "cycle", cycle.id, actor=actor,
                      data={"name": name, "phases": {k: [before.get(k), v] for k, v in after.items()
                                                     if before.get(k) != v}})

@@ -35,6 +35,7 @@ ACTIONS = {
     "results.commend_delete": "删除表彰记录",
     "self_assessment.record_override": "改动报备记录建议的扣分",
     "bulletin.save": "撰写考评情况通报",
+    "reminders.policy": "修改提醒规则", "reminders.policy_restore": "恢复默认提醒规则", "reminders.robots": "设置工作群机器人",
 }
 
 FIELDS = {

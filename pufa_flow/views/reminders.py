@@ -94,3 +94,60 @@ def preferences_page(unit_id: int):
             errors = exc.fields
     return render_template("reminders/preferences.html", unit=unit, rows=preferences.for_unit(unit),
                            modes=PREFERENCE_MODES, errors=errors)
+
+
+@bp.route("/reminders/policy", methods=["GET", "POST"])
+@roles_required("office")
+def policy_page():
+    from notifications.policy import CHANNELS, DEFAULT_POLICY, ROLES
+
+    from ..services.reminders import settings
+
+    current = settings.stored()
+    errors, form = {}, None
+    if request.method == "POST":
+        try:
+            if request.form.get("restore"):
+                settings.restore_defaults(actor=current_user)
+                flash("已恢复默认提醒规则，待发提醒已按默认规则重新安排", "success")
+            else:
+                settings.save(settings.from_form(request.form, current), actor=current_user)
+                flash("提醒规则已保存，待发提醒已按新规则重新安排", "success")
+            return redirect(url_for("reminders.policy_page"))
+        except ValidationFailed as exc:
+            errors, form = exc.fields, request.form
+    return render_template("reminders/policy.html", policy=current, defaults=DEFAULT_POLICY,
+                           is_default=settings.is_default(), describe=settings.describe, roles=ROLES,
+                           channels=CHANNELS, allowed_roles=settings.allowed_roles, sides=settings.SIDES,
+                           errors=errors, form=form)
+
+
+def _robots_page(unit):
+    from ..models import ROBOT_PLATFORMS
+    from ..services.reminders import robots
+
+    errors = {}
+    if request.method == "POST":
+        data = {p: {"url": request.form.get(f"{p}.url", ""), "secret": request.form.get(f"{p}.secret", ""),
+                    "clear_secret": bool(request.form.get(f"{p}.clear_secret"))} for p in ROBOT_PLATFORMS}
+        try:
+            robots.save(unit, data, actor=current_user)
+            flash("群机器人设置已保存", "success")
+            return redirect(request.path)
+        except ValidationFailed as exc:
+            errors = exc.fields
+    return render_template("reminders/robots.html", unit=unit, hooks=robots.hooks(unit), platforms=ROBOT_PLATFORMS,
+                           hosts=robots.HOSTS, paths=robots.PATHS, tokens=robots.TOKENS, masked=robots.masked,
+                           errors=errors, form=request.form if errors else None)
+
+
+@bp.route("/units/<id:unit_id>/robots", methods=["GET", "POST"])
+@roles_required("office", "unit")
+def unit_robots_page(unit_id: int):
+    return _robots_page(get_visible(Unit, unit_id, current_user))
+
+
+@bp.route("/reminders/robots", methods=["GET", "POST"])
+@roles_required("office")
+def office_robots_page():
+    return _robots_page(None)

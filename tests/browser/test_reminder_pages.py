@@ -133,3 +133,43 @@ def test_unit_sets_a_contact_to_the_daily_digest(rpage, screenshot):
     assert "提醒设置已保存" in rpage.locator(".flash").first.inner_text()
     assert rpage.locator("select[aria-label='王敏的发送方式']").input_value() == "digest"
     screenshot(rpage, "preferences")
+
+
+def test_office_edits_the_reminder_policy_and_restores_the_defaults(rpage, screenshot):
+    _sign_in(rpage, "office")
+    rpage.goto("/reminders/status")
+    rpage.click("text=提醒规则")
+    rpage.wait_for_url("**/reminders/policy")
+    assert "当前使用默认规则" in rpage.locator("p.muted").first.inner_text()
+    screenshot(rpage, "policy")
+    rpage.fill("input[name='rectification.send_at']", "23:30")  # at night: refused
+    rpage.click("button:has-text('保存提醒规则')")
+    assert "在免打扰时段内" in rpage.locator(".policy-errors").inner_text()
+    assert rpage.locator("input[name='rectification.send_at']").input_value() == "23:30"  # kept for fixing
+    screenshot(rpage, "policy-refused")
+    rpage.fill("input[name='rectification.send_at']", "10:00")
+    rpage.fill("input[name='rectification.0.days']", "8")
+    rpage.click("button:has-text('保存提醒规则')")
+    assert "提醒规则已保存" in rpage.locator(".flash").first.inner_text()
+    assert rpage.locator("input[name='rectification.0.days']").input_value() == "8"
+    rpage.once("dialog", lambda dialog: dialog.accept())
+    rpage.click("button:has-text('恢复默认规则')")
+    assert "已恢复默认提醒规则" in rpage.locator(".flash").first.inner_text()
+    assert rpage.locator("input[name='rectification.0.days']").input_value() == "5"
+
+
+def test_unit_sets_its_work_group_robot(rpage, screenshot):
+    _sign_in(rpage, "unit")
+    rpage.goto("/units/1")
+    rpage.click("text=工作群机器人")
+    rpage.fill("#wecom-url", "http://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=1")
+    rpage.click("form.robots-form button[type=submit]")
+    assert "须以 https:// 开头" in rpage.locator(".field-error").first.inner_text()
+    rpage.fill("#wecom-url", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693a91f6")
+    rpage.fill("#dingtalk-url", "https://oapi.dingtalk.com/robot/send?access_token=abc123")
+    rpage.fill("#dingtalk-secret", "SEC" + "0123456789abcdef" * 3)
+    rpage.click("form.robots-form button[type=submit]")
+    assert "群机器人设置已保存" in rpage.locator(".flash").first.inner_text()
+    assert "SEC…cdef" in rpage.locator("form.robots-form").inner_text()
+    assert rpage.locator("#dingtalk-secret").input_value() == ""  # never shown back
+    screenshot(rpage, "robots")

@@ -14,8 +14,18 @@ from ...workdays import WorkdayCalendar
 
 
 def policy() -> Policy:
-    """The ladders in force. The shipped defaults until the office edits them."""
-    return DEFAULT_POLICY
+    """The ladders in force: the office's (the reminder policy page), else the shipped defaults."""
+    if not _has_app():
+        return DEFAULT_POLICY
+    from .settings import stored
+
+    return stored()
+
+
+def _has_app() -> bool:
+    from flask import has_app_context
+
+    return has_app_context()
 
 
 #: the last index built, per thread (an index fills itself in as it is asked: not

@@ -32,6 +32,7 @@ from ...errors import Conflict, NotFound
 from ...extensions import db
 from ...models import OutboxAttempt, OutboxMessage
 from . import schedule  # noqa: F401 - keeps the package's import order explicit
+from . import robots
 from .context import aware, naive_utc, policy, workdays
 from .sweep import record_run
 
@@ -108,9 +109,10 @@ def _claim(now_naive: datetime, dialect: str, token: str, lease) -> tuple[list[O
     return rows, reclaimed
 
 
-def _message(row: OutboxMessage) -> Message:
+def _message(row: OutboxMessage, secrets: dict | None = None) -> Message:
     return Message(recipient=row.recipient, subject=row.subject, text=row.body, html=row.html,
-                   template=row.template, variables=row.variables or {}, link=row.link, key=f"outbox-{row.id}")
+                   template=row.template, variables=row.variables or {}, link=row.link, key=f"outbox-{row.id}",
+                   secret=(secrets or {}).get(row.recipient))
 
 
 def _record(rows: dict[int, OutboxMessage], outcomes, token: str, report: DeliveryReport) -> None:
@@ -168,8 +170,10 @@ def deliver(now: datetime | None = None, *, channels=None, retry: RetryPolicy = 
         report.reclaimed += reclaimed
         if not rows:
             break
-        batch = [Outgoing(key=row.id, channel=row.channel, message=_message(row), attempts=row.attempts)
-                 for row in rows]
+        # robot messages carry their group's signing secret, never stored in the outbox
+        robot_secrets = robots.secrets_by_url(r.recipient for r in rows if r.channel in robots.HOSTS)
+        batch = [Outgoing(key=row.id, channel=row.channel, message=_message(row, robot_secrets),
+                          attempts=row.attempts) for row in rows]
         outcomes = deliver_batch(batch, channels, now=now, retry=retry, calendar=calendar, quiet=quiet,
                                  clock=wall_clock)
         _record({row.id: row for row in rows}, outcomes, token, report)

@@ -12,6 +12,13 @@ from notifications.policy import PlannedReminder
 from ...clock import format_date_cn
 
 
+def render(name: str, context: dict) -> str:
+    """A message template with ``context`` only: no app globals copied into each
+    render (the sweep renders thousands; message templates use none)."""
+    template = current_app.jinja_env.get_template(name)
+    return template.environment.concat(template.root_render_func(template.new_context(context, shared=True)))
+
+
 def stage_label(offset: int) -> str:
     if offset < 0:
         return f"截止前 {-offset} 个工作日"
@@ -37,11 +44,10 @@ def for_assessment(assessment, planned: PlannedReminder, ladder_label: str, effe
     link = f"{current_app.config.get('PUFA_BASE_URL', '')}/cycles/assessments/{assessment.id}"
     context = {"assessment": assessment, "cycle": cycle, "unit": assessment.unit, "stage": stage_label(planned.offset),
                "deadline": format_date_cn(effective_deadline), "link": link, "overdue": overdue}
-    env = current_app.jinja_env
     return {
         "subject": f"【普法考评】{'自评材料逾期未报送' if overdue else '自评材料报送提醒'}：{short(cycle.name)}"[:200],
-        "body": env.get_template("messages/assessment_reminder.txt").render(**context),
-        "html": env.get_template("messages/assessment_reminder.html").render(**context),
+        "body": render("messages/assessment_reminder.txt", context),
+        "html": render("messages/assessment_reminder.html", context),
         "template": "cycle_phase_overdue" if overdue else "cycle_phase_due",
         "variables": {"unit": short(assessment.unit.name), "cycle": short(cycle.name),
                       "date": f"{effective_deadline.month}月{effective_deadline.day}日"},
@@ -57,11 +63,10 @@ def for_item(item, planned: PlannedReminder, ladder_label: str, effective_deadli
     subject = f"【普法考评】整改事项{'逾期' if overdue and not unverified else '提醒'}：{short(item.problem)}"
     context = {"item": item, "stage": stage, "ladder": ladder_label, "deadline": format_date_cn(effective_deadline),
                "link": item_link(item), "unit": item.unit, "unverified": unverified, "overdue": overdue}
-    env = current_app.jinja_env
     return {
         "subject": subject[:200],
-        "body": env.get_template("messages/reminder.txt").render(**context),
-        "html": env.get_template("messages/reminder.html").render(**context),
+        "body": render("messages/reminder.txt", context),
+        "html": render("messages/reminder.html", context),
         "template": "rectification_unverified" if unverified else
                     ("rectification_overdue" if overdue else "rectification_due"),
         "variables": {"unit": short(item.unit.name if item.unit else ""), "item": short(item.problem),

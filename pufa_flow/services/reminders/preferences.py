@@ -46,7 +46,7 @@ def save(unit, data: dict, *, actor) -> list[ReminderPreference]:
             errors[f"{key}"] = "应为对象"
             continue
         mode = raw.get("mode", "immediate")
-        if mode not in PREFERENCE_MODES:
+        if not isinstance(mode, str) or mode not in PREFERENCE_MODES:
             errors[f"{key}.mode"] = f"发送方式不正确：{mode}（可选：immediate / digest）"
         clean[cid] = {"email": _flag(raw.get("email", False)), "sms": _flag(raw.get("sms", False)), "mode": mode}
     if errors:

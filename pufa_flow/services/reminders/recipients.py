@@ -67,9 +67,37 @@ def preferences(unit_ids) -> dict:
         sa.select(ReminderPreference).where(ReminderPreference.unit_id.in_(ids)))}
 
 
-def addresses(unit, role: str, channel: str, prefs=None) -> list[Address]:
+ROBOT_CHANNELS = ("wecom", "dingtalk")
+
+
+def robot_urls(unit_ids) -> dict[tuple[int | None, str], str]:
+    """(unit id, or None for the office; platform) → the work group's robot URL, for these units."""
+    import sqlalchemy as sa
+
+    from ...extensions import db
+    from ...models import RobotHook
+
+    ids = [u for u in set(unit_ids) if u is not None]
+    where = RobotHook.unit_id.is_(None) if not ids else sa.or_(RobotHook.unit_id.is_(None), RobotHook.unit_id.in_(ids))
+    return {(h.unit_id, h.platform): h.url for h in db.session.execute(
+        sa.select(RobotHook.unit_id, RobotHook.platform, RobotHook.url).where(where))}
+
+
+def _robot(unit, role: str, channel: str, robots) -> list[Address]:
+    """A role reached through a work group: the unit's group for its contacts, the office's for the office."""
+    owner = None if role == "office" else unit.id
+    if robots is None:
+        robots = robot_urls([owner])
+    url = robots.get((owner, channel))
+    return [Address(role, channel, url, "普法办" if owner is None else unit.name)] if url else []
+
+
+def addresses(unit, role: str, channel: str, prefs=None, robots=None) -> list[Address]:
     """Every address of ``role`` (of ``unit``) on ``channel``, as the contacts'
-    preferences (``prefs``: contact id → preference) allow; may be empty."""
+    preferences (``prefs``: contact id → preference) allow; may be empty.
+    ``robots``: ``robot_urls(...)`` for the batch (else read here)."""
+    if channel in ROBOT_CHANNELS and (role == "office" or (role in CONTACT_ROLES and unit is not None)):
+        return _robot(unit, role, channel, robots)
     if role == "office":
         return _office(channel)
     if role not in CONTACT_ROLES or unit is None:

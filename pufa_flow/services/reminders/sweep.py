@@ -12,8 +12,9 @@ sweeps at once split the work instead of waiting on each other.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -23,7 +24,9 @@ from notifications.calendar import next_workday_on_or_after
 from notifications.policy import CHANNELS, ROLES, sweep_deadline
 
 from ...extensions import db
-from ...models import OutboxMessage, RectificationItem, ReminderRun, ReminderSchedule, Unit, UnitAssessment
+from ...clock import utcnow_naive
+from ...models import (Contact, OutboxMessage, RectificationItem, ReminderRun, ReminderSchedule, Unit,
+                       UnitAssessment)
 from . import messages, recipients
 from .schedule import wanted
 from .context import aware, naive_utc, policy, workdays
@@ -44,6 +47,9 @@ class SweepReport:
     dropped: int = 0
 
 
+SCHEDULES = ReminderSchedule.__table__
+
+
 def _insert(dialect: str):
     module = postgresql if dialect == "postgresql" else sqlite
     # pages of 100 rows: psycopg parses each distinct statement text, and a
@@ -52,29 +58,133 @@ def _insert(dialect: str):
         .execution_options(insertmanyvalues_page_size=100)
 
 
-def _due_rows(now_naive: datetime, after: tuple | None, dialect: str, dry_run: bool) -> list[ReminderSchedule]:
-    stmt = sa.select(ReminderSchedule).where(ReminderSchedule.next_at <= now_naive,
-                                             ReminderSchedule.object_type.in_(MODELS))  # the others: CHASES
+def _due_rows(now_naive: datetime, after: tuple | None, dialect: str, dry_run: bool) -> list:
+    """The next batch of due schedule rows, as plain rows (no ORM objects)."""
+    t = SCHEDULES.c
+    stmt = sa.select(t.id, t.object_type, t.object_id, t.ladder, t.anchor, t.next_at, t.swept_at) \
+        .where(t.next_at <= now_naive, t.object_type.in_(set(MODELS) | set(KINDS)))  # the others: CHASES
     if after is not None:
-        stmt = stmt.where(sa.tuple_(ReminderSchedule.next_at, ReminderSchedule.id) > sa.tuple_(*after))
-    stmt = stmt.order_by(ReminderSchedule.next_at, ReminderSchedule.id).limit(BATCH)
+        stmt = stmt.where(sa.tuple_(t.next_at, t.id) > sa.tuple_(*after))
+    stmt = stmt.order_by(t.next_at, t.id).limit(BATCH)
     if dialect == "postgresql" and not dry_run:
         stmt = stmt.with_for_update(skip_locked=True)
-    return list(db.session.scalars(stmt))
+    return db.session.execute(stmt).all()
+
+
+# -- the objects a ladder chases ------------------------------------------------
+# Each kind of object with reminders (``reminder_schedules.object_type``) says
+# how to load a batch of its objects and whether one is still chased by a
+# ladder. A new kind registers a ``Kind``; one that only names its model in
+# MODELS is loaded through the ORM and asked ``schedule.wanted``.
+@dataclass(frozen=True)
+class Kind:
+    #: ids → {id: object}; each object has .id, .unit_id, .unit (with .contacts),
+    #: .object_type, and what messages.words needs
+    load: Callable[[list[int], dict], dict]
+    #: (object, ladder) → still chased?
+    live: Callable[[object, str], bool]
+
+
+@dataclass(frozen=True)
+class LightContact:
+    id: int
+    role: str
+    name: str
+    email: str | None
+    phone: str | None
+
+
+@dataclass(frozen=True)
+class LightUnit:
+    id: int
+    name: str
+    contacts: tuple[LightContact, ...]
+
+
+@dataclass(frozen=True)
+class LightItem:
+    """The columns of a rectification item that its reminders need (messages, recipients)."""
+
+    id: int
+    unit_id: int
+    unit: LightUnit | None
+    problem: str
+    status: str
+    due_date: date | None
+    submitted_at: datetime | None
+    object_type: str = "item"
+
+
+def _units(unit_ids, cache: dict) -> None:
+    """Fill ``cache`` (unit id → LightUnit) for these units: two queries for the missing ones."""
+    missing = sorted({u for u in unit_ids if u is not None and u not in cache})
+    if not missing:
+        return
+    units, contacts = Unit.__table__.c, Contact.__table__.c
+    people: dict[int, list[LightContact]] = {}
+    for row in db.session.execute(sa.select(contacts.unit_id, contacts.id, contacts.role, contacts.name,
+                                            contacts.email, contacts.phone)
+                                  .where(contacts.unit_id.in_(missing)).order_by(contacts.id)):
+        people.setdefault(row[0], []).append(LightContact(*row[1:]))
+    for unit_id, name in db.session.execute(sa.select(units.id, units.name).where(units.id.in_(missing))):
+        cache[unit_id] = LightUnit(unit_id, name, tuple(people.get(unit_id, ())))
+
+
+def _load_items(ids: list[int], units: dict) -> dict:
+    t = RectificationItem.__table__.c
+    rows = db.session.execute(sa.select(t.id, t.unit_id, t.problem, t.status, t.due_date, t.submitted_at)
+                              .where(t.id.in_(ids))).all()
+    _units((r.unit_id for r in rows), units)
+    return {r.id: LightItem(r.id, r.unit_id, units.get(r.unit_id), r.problem, r.status, r.due_date,
+                            r.submitted_at) for r in rows}
+
+
+ITEM_OPEN = frozenset(RectificationItem.workflow.definition.open_states)
+
+
+def _item_live(item: LightItem, ladder: str) -> bool:
+    """``ladder in schedule.wanted(item)``, on the item's columns."""
+    if item.status not in ITEM_OPEN or item.due_date is None:
+        return False
+    return ladder == ("rectification_unverified" if item.status == "submitted" else "rectification")
 
 
 MODELS = {"item": RectificationItem, "assessment": UnitAssessment}
 
 
-def _objects(rows: list[ReminderSchedule]) -> dict[tuple[str, int], object]:
-    """The batch's objects with their units and contacts, one query per kind."""
+def _load_orm(object_type: str) -> Callable[[list[int], dict], dict]:
+    def load(ids: list[int], units: dict) -> dict:
+        model = MODELS[object_type]
+        stmt = (sa.select(model).where(model.id.in_(ids))
+                .options(selectinload(model.unit).selectinload(Unit.contacts)))
+        return {obj.id: obj for obj in db.session.scalars(stmt).unique()}
+    return load
+
+
+def _orm_live(obj, ladder: str) -> bool:
+    return ladder in wanted(obj)
+
+
+KINDS: dict[str, Kind] = {"item": Kind(_load_items, _item_live)}
+
+
+def kind(object_type: str) -> Kind:
+    found = KINDS.get(object_type)
+    if found is None and object_type in MODELS:
+        found = KINDS[object_type] = Kind(_load_orm(object_type), _orm_live)
+    return found
+
+
+def _objects(rows, units: dict) -> dict[tuple[str, int], object]:
+    """The batch's objects with their units and contacts, a query or three per kind."""
+    by_type: dict[str, list[int]] = {}
+    for r in rows:
+        by_type.setdefault(r.object_type, []).append(r.object_id)
     out = {}
-    for object_type, model in MODELS.items():
-        ids = [r.object_id for r in rows if r.object_type == object_type]
-        if ids:
-            stmt = (sa.select(model).where(model.id.in_(ids))
-                    .options(selectinload(model.unit).selectinload(Unit.contacts)))
-            out.update({(object_type, obj.id): obj for obj in db.session.scalars(stmt).unique()})
+    for object_type, ids in by_type.items():
+        k = kind(object_type)
+        if k is not None:
+            out.update({(object_type, i): obj for i, obj in k.load(ids, units).items()})
     return out
 
 
@@ -83,7 +193,13 @@ def _label(obj) -> str:
 
 
 def sweep(now: datetime, *, dry_run: bool = False) -> SweepReport:
-    """Queue what is due at ``now`` (aware, or naive UTC); with ``dry_run`` write nothing."""
+    """Queue what is due at ``now`` (aware, or naive UTC); with ``dry_run`` write nothing.
+
+    Set-based: per batch one query for the due rows, a few for their objects,
+    one bulk insert of outbox rows and one executemany moving ``next_at``. The
+    planner is asked once per distinct (ladder, deadline, last sweep, roles on
+    file): a notice's items share their deadline.
+    """
     started = time.monotonic()
     now = aware(now)
     now_naive = naive_utc(now)
@@ -91,62 +207,72 @@ def sweep(now: datetime, *, dry_run: bool = False) -> SweepReport:
     calendar = workdays()
     pol = policy()
     dialect = db.session.get_bind().dialect.name
+    units: dict[int, LightUnit] = {}  # bounded by the number of units, not of items
+    plans: dict[tuple, tuple] = {}
     after = None
     while True:
         rows = _due_rows(now_naive, after, dialect, dry_run)
         if not rows:
             break
         after = (rows[-1].next_at, rows[-1].id)
-        objects = _objects(rows)
+        objects = _objects(rows, units)
         prefs = recipients.preferences(obj.unit_id for obj in objects.values())
+        robots = recipients.robot_urls(obj.unit_id for obj in objects.values())
         outbox: list[dict] = []
-        words_cache: dict[tuple, dict] = {}
         lines: list[tuple[str, str]] = []  # (key, line)
+        moves: list[dict] = []
+        dropped: list[int] = []
         for row in rows:
             report.looked_at += 1
             item = objects.get((row.object_type, row.object_id))
-            if item is None or row.ladder not in wanted(item):  # closed, submitted, the phase moved on
-                report.dropped += 1
-                if not dry_run:
-                    db.session.delete(row)
+            if item is None or not kind(row.object_type).live(item, row.ladder):
+                dropped.append(row.id)  # closed, submitted, the phase moved on
                 continue
-            ladder = pol.ladder(row.ladder)
-            result = sweep_deadline(row.anchor, ladder, calendar, now=now,
-                                    since=aware(row.swept_at) if row.swept_at else None,
-                                    audience=recipients.audience(item.unit), quiet=pol.quiet)
-            deadline = next_workday_on_or_after(calendar, row.anchor)
-            for queued in result.queue:
-                p = queued.planned
-                addresses = recipients.addresses(item.unit, p.recipient, p.channel, prefs)
+            audience = frozenset(recipients.audience(item.unit))
+            plan_key = (row.ladder, row.anchor, row.swept_at, audience)
+            planned = plans.get(plan_key)
+            if planned is None:
+                ladder = pol.ladder(row.ladder)
+                result = sweep_deadline(row.anchor, ladder, calendar, now=now,
+                                        since=aware(row.swept_at) if row.swept_at else None,
+                                        audience=audience, quiet=pol.quiet)
+                # what every object of this plan shares: the rungs due, their send times and line parts
+                queue = [(q.planned, naive_utc(q.not_before), q.planned.at.strftime('%Y-%m-%d %H:%M'),
+                          f"（{q.not_before.strftime('%m-%d %H:%M')} 后发送）"
+                          if q.not_before > q.planned.at and q.not_before > now else "")
+                         for q in result.queue]
+                planned = plans[plan_key] = (ladder, queue, next_workday_on_or_after(calendar, row.anchor),
+                                             naive_utc(result.next_at) if result.next_at else None)
+            ladder, queue, deadline, next_at = planned
+            words_cache: dict[tuple, dict] = {}
+            for p, send_after, at_text, later in queue:
+                addresses = recipients.addresses(item.unit, p.recipient, p.channel, prefs, robots)
                 if not addresses:
                     continue
-                words = words_cache.get((item.id, p.kind, p.offset))
+                words = words_cache.get((p.kind, p.offset))
                 if words is None:  # one rendering per item and rung, whatever the channel
-                    words = words_cache[(item.id, p.kind, p.offset)] = messages.words(item, p, ladder.label,
-                                                                                       deadline)
+                    words = words_cache[(p.kind, p.offset)] = messages.words(item, p, ladder.label, deadline)
+                head = f"{at_text} {_label(item)} {p.kind} → "
                 for a in addresses:
-                    key = f"{row.object_type}:{item.id}:{p.kind}:{p.day.isoformat()}:{a.channel}:{a.address}"
+                    key = f"{row.object_type}:{item.id}:{p.kind}:{p.day.isoformat()}:{a.channel}:{a.address}"[:200]
                     outbox.append({
-                        "key": key[:200], "channel": a.channel, "recipient": a.address, "recipient_role": a.role,
+                        "key": key, "channel": a.channel, "recipient": a.address, "recipient_role": a.role,
                         "recipient_name": a.name[:50], "kind": p.kind, "local_day": p.day,
                         "object_type": row.object_type, "object_id": item.id, "unit_id": item.unit_id,
-                        "status": "held" if a.held else "pending", "created_at": now_naive, "send_after": naive_utc(queued.not_before),
-                        "attempts": 0, "subject": words["subject"], "body": words["body"],
+                        "status": "held" if a.held else "pending", "created_at": now_naive,
+                        "send_after": send_after, "attempts": 0, "subject": words["subject"],
+                        "body": words["body"],
                         "html": words["html"] if a.channel == "email" else None,
                         "template": words["template"] if a.channel == "sms" else None,
                         "variables": words["variables"] if a.channel == "sms" else None,
                         "link": words["link"],
                     })
-                    lines.append((outbox[-1]["key"],
-                        f"{p.at.strftime('%Y-%m-%d %H:%M')} {_label(item)} {p.kind} → "
-                        f"{ROLES.get(a.role, a.role)} {a.name} {CHANNELS.get(a.channel, a.channel)} {a.address}"
-                        + (f"（{queued.not_before.strftime('%m-%d %H:%M')} 后发送）"
-                           if queued.not_before > p.at and queued.not_before > now else "")
-                        + ("（并入次日汇总）" if a.held else "")))
-            if not dry_run:
-                row.next_at = naive_utc(result.next_at) if result.next_at else None
-                row.swept_at = now_naive
+                    lines.append((key, f"{head}{ROLES.get(a.role, a.role)} {a.name} "
+                                       f"{CHANNELS.get(a.channel, a.channel)} {a.address}{later}"
+                                       + ("（并入次日汇总）" if a.held else "")))
+            moves.append({"_id": row.id, "_next": next_at})
         if dry_run:
+            report.dropped += len(dropped)
             report.lines.extend(line for _, line in lines)
             report.queued += len(outbox)
             continue
@@ -154,6 +280,13 @@ def sweep(now: datetime, *, dry_run: bool = False) -> SweepReport:
             inserted = set(db.session.scalars(_insert(dialect).returning(OutboxMessage.key), outbox))
             report.lines.extend(line for key, line in lines if key in inserted)
             report.queued += len(inserted)
+        if moves:
+            db.session.execute(sa.update(SCHEDULES).where(SCHEDULES.c.id == sa.bindparam("_id"))
+                               .values(next_at=sa.bindparam("_next"), swept_at=now_naive,
+                                       updated_at=utcnow_naive()), moves)
+        if dropped:
+            db.session.execute(sa.delete(SCHEDULES).where(SCHEDULES.c.id.in_(dropped)))
+            report.dropped += len(dropped)
         db.session.commit()
     for chase in chases():
         chase(now, report, dry_run=dry_run)
