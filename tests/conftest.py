@@ -98,18 +98,21 @@ def _empty_tables() -> None:
     setting the sequences back, takes a few milliseconds.
     """
     conn = db.session.connection()
-    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    for table in reversed(db.metadata.sorted_tables):
+        for fk in table.foreign_keys:  # rows pointing at rows of their own table: leaves first
+            if fk.column.table is table:
+                leaves = (f'DELETE FROM "{table.name}" WHERE "{fk.column.name}" NOT IN (SELECT "{fk.parent.name}" '
+                          f'FROM "{table.name}" WHERE "{fk.parent.name}" IS NOT NULL)')
+                while conn.exec_driver_sql(leaves).rowcount:
+                    pass
+        conn.exec_driver_sql(f'DELETE FROM "{table.name}"')
     if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql("; ".join(f'DELETE FROM "{t}"' for t in tables))
         sequences = _pg_state.setdefault("sequences", conn.exec_driver_sql(
             "SELECT sequence_name FROM information_schema.sequences").scalars().all())
         if sequences:
             conn.exec_driver_sql("SELECT " + ", ".join(f"setval('\"{s}\"', 1, false)" for s in sequences))
-    else:
-        for table in tables:
-            conn.exec_driver_sql(f'DELETE FROM "{table}"')
-        if conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'").first():
-            conn.exec_driver_sql("DELETE FROM sqlite_sequence")
+    elif conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'").first():
+        conn.exec_driver_sql("DELETE FROM sqlite_sequence")
     db.session.commit()
 
 
