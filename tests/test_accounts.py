@@ -22,10 +22,16 @@ def one_request_one_user(app):
     loaded in ``g``: forget it per request, as a server's fresh context would."""
     from flask import g
 
-    @app.before_request
     def forget_loaded_user():
         g.pop("_login_user", None)
         g.pop("stale_session", None)
+
+    # the app is shared by the whole run and has served requests: Flask refuses
+    # @before_request now, so the hook goes in and comes out by hand
+    hooks = app.before_request_funcs.setdefault(None, [])
+    hooks.append(forget_loaded_user)
+    yield
+    hooks.remove(forget_loaded_user)
 
 
 def signed_in(app, user, password=PASSWORD):

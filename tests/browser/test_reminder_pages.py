@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from conftest import CHROMIUM_ARGS, DESKTOP, PASSWORD  # noqa: F401 - the shared browser settings
+from tests.browser.conftest import CHROMIUM_ARGS, DESKTOP, PASSWORD  # noqa: F401 - the shared browser settings
 
 SH = ZoneInfo("Asia/Shanghai")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
