@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from ..errors import ValidationFailed
+from ..errors import NotFound, ValidationFailed
 from ..models import COMMENDATION_KINDS, GRADES, ITEM_CATEGORIES, QUOTA_KINDS, Cycle, UnitAssessment
 from ..models.scoping import get_visible
 from ..services import results as service
@@ -172,11 +172,14 @@ def _opinion_json(a: UnitAssessment) -> dict:
             "editable": editable}
 
 
-@endpoint("/assessments/<id:assessment_id>/opinion", "GET", summary="普法办对该单位的评估意见及问题清单",
+@endpoint("/assessments/<id:assessment_id>/opinion", "GET", summary="普法办对该单位的评估意见及问题清单（单位在结果发布后可读）",
           tag="results", response=OPINION, errors=READ_ERRORS)
-@require_roles("office", "viewer")
+@require_roles("office", "viewer", "unit")
 def get_opinion(assessment_id: int):
-    return jsonify(_opinion_json(_assessment(assessment_id)))
+    a = _assessment(assessment_id)
+    if not a.result_visible_to(current_api_user()):  # a unit reads its opinion once the results are published
+        raise NotFound("评估意见尚未发布")
+    return jsonify(_opinion_json(a))
 
 
 @endpoint("/assessments/<id:assessment_id>/opinion", "PUT",

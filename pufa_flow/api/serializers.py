@@ -153,9 +153,11 @@ def _decimal(value):
 
 
 def assessment_json(a, user) -> dict:
+    shown = a.result_visible_to(user)  # a unit reads its result once published
     return {"id": a.id, "cycle_id": a.cycle_id, "unit_id": a.unit_id, "unit_name": a.unit.name,
-            "self_score": _decimal(a.self_score), "review_score": _decimal(a.review_score),
-            "grade": a.grade, "grade_label": a.grade_label, **state_fields(a, user)}
+            "self_score": _decimal(a.self_score), "review_score": _decimal(a.review_score) if shown else None,
+            "grade": a.grade if shown else None, "grade_label": a.grade_label if shown else "",
+            **state_fields(a, user)}
 
 
 _ITEM_FIELDS = {

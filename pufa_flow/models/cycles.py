@@ -22,6 +22,8 @@ PHASES = {
 }
 
 GRADES = {"excellent": "优秀", "good": "良好", "pass": "合格", "fail": "不合格"}
+#: cycle states in which the units may read their results (publish_results moves the cycle there)
+RESULTS_PUBLISHED = frozenset({"results", "archived"})
 GRADE_BY_LABEL = {label: gid for gid, label in GRADES.items()}
 _GROUPS = ASSESSMENT.definition.groups
 #: session.info key of the cached guard counts (see Cycle.assessment_counts)
@@ -190,6 +192,11 @@ class UnitAssessment(Stateful, Timestamps, db.Model):
     @property
     def grade_label(self) -> str:
         return GRADES.get(self.grade or "", "")
+
+    def result_visible_to(self, user) -> bool:
+        """A unit learns its reviewed score and grade when the office publishes the results
+        (the cycle reaches 结果运用), not while the office is still weighing them."""
+        return getattr(user, "role", None) != "unit" or self.cycle.status in RESULTS_PUBLISHED
 
     @property
     def workflow_label(self) -> str:

@@ -22,6 +22,8 @@ and commendations is refused (409, 「已归档」).
 """
 from __future__ import annotations
 
+import hashlib
+
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -36,7 +38,7 @@ from ..models import (COMMENDATION_KINDS, GRADES, ITEM_CATEGORIES, QUOTA_KINDS, 
                       EvaluationOpinion, GradeAdjustment, GradingRules, Notice, OutboxMessage, RectificationItem,
                       Unit, UnitAssessment)
 from ..models.results import DEFAULT_RECTIFICATION_WORKDAYS, DEFAULT_THRESHOLDS
-from . import audit, notices, workflow
+from . import audit, notices, transition_notices, workflow
 from .calendar import calendar, overdue_filter, today
 from .transaction import transaction
 from .transition_inputs import MAX_SCORE
@@ -405,6 +407,11 @@ def _message(cycle: Cycle, a: UnitAssessment, op: EvaluationOpinion | None, noti
         cycle=cycle, a=a, opinion=op, notice=notice)
 
 
+def _digest(recipient: str) -> str:
+    """An address in an outbox key, kept short (the key is at most 200 characters)."""
+    return hashlib.sha256(recipient.encode()).hexdigest()[:20]
+
+
 def publish_results(cycle: Cycle, *, actor, comment: str | None = None) -> dict:
     """发布结果, one transaction: each unit told its score, grade and opinion; each problem an item.
 
@@ -445,12 +452,16 @@ def publish_results(cycle: Cycle, *, actor, comment: str | None = None) -> dict:
                 }, actor=actor)
                 op.notice_id = notice.id
                 created.append(notice.id)
-            db.session.add(OutboxMessage(
-                key=f"results:{cycle.id}:unit:{a.unit_id}:in_app", channel="in_app", recipient=f"unit:{a.unit_id}",
-                recipient_role="unit", kind="results.published", local_day=to_local(now).date(),
-                subject=f"【普法考评】{cycle.name}考评结果：{a.grade_label}",
-                body=_message(cycle, a, op, notice), object_type="assessment", object_id=a.id,
-                unit_id=a.unit_id, status="pending", created_at=now, send_after=now, attempts=0))
+            body, link = _message(cycle, a, op, notice), transition_notices.object_link(a)
+            # the unit's inbox, and its 联络员 by email (as for any decision on its work)
+            for channel, recipient, role in transition_notices.recipients(a, "unit"):
+                db.session.add(OutboxMessage(
+                    key=f"results:{cycle.id}:unit:{a.unit_id}:" + (channel if channel == "in_app" else
+                                                                   f"{channel}:{_digest(recipient)}"), channel=channel,
+                    recipient=recipient, recipient_role=role, kind="results.published",
+                    local_day=to_local(now).date(), subject=f"【普法考评】{cycle.name}考评结果：{a.grade_label}",
+                    body=body, link=link, object_type="assessment", object_id=a.id,
+                    unit_id=a.unit_id, status="pending", created_at=now, send_after=now, attempts=0))
         workflow.fire(cycle, "publish_results", actor=actor, comment=comment)
         if db.session.get(GradingRules, cycle.id) is None:
             db.session.add(row)

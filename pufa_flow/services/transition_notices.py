@@ -13,7 +13,7 @@ from ..extensions import db
 from ..models import OutboxMessage
 from ..clock import to_local, utcnow_naive
 
-def _recipients(obj, audience: str) -> list[tuple[str, str, str]]:
+def recipients(obj, audience: str) -> list[tuple[str, str, str]]:
     """(channel, recipient): in-app to a group inbox (``office`` or ``unit:<id>``,
     resolved to people when read, so a new colleague sees it too), email to
     the unit's liaisons."""
@@ -55,7 +55,7 @@ def enqueue(obj, event, *, new_version: int) -> int:
          "kind": kind, "local_day": day, "subject": subject, "body": body,
          "object_type": obj.object_type, "object_id": obj.id, "unit_id": getattr(obj, "unit_id", None),
          "status": "pending", "created_at": now, "send_after": now, "attempts": 0, "link": link}
-        for name in audience for channel, recipient, role in _recipients(obj, name)
+        for name in audience for channel, recipient, role in recipients(obj, name)
     ]
     db.session.execute(_INSERT, rows)
     return len(rows)

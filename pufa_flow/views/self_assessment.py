@@ -14,9 +14,10 @@ from ..documents.download import docx_response, download_filename
 from ..errors import AppError, ValidationFailed
 from ..frameworks import ScoreSheetInvalid, applicable_rules
 from ..models import UnitAssessment
+from ..models.cycles import RESULTS_PUBLISHED
 from ..models.scoping import get_visible
 from ..services import cycles as cycle_service
-from ..services import record_suggestions
+from ..services import record_suggestions, results
 from ..services import self_assessment as service
 from ..services.calendar import today
 from ..services.self_assessment_exports import problem_list_docx, score_sheet_docx
@@ -66,7 +67,8 @@ def _render(a: UnitAssessment, *, entries=None, sheet_errors=None, record_notes=
         problems=problems, problem_warnings=service.problem_warnings(problems) if problems else [],
         cases=cases or [{}], case_checks=[service.case_checks(c) for c in cases],
         needs_case=service.needs_case(a), missing=service.missing(a), due_on=a.due_on, late=a.is_late(today()),
-        returned=returned, record={line.rule_id: line for line in record_suggestions.lines(
+        returned=returned, result_shown=a.result_visible_to(current_user),
+        opinion=results.opinion(a) if a.cycle.status in RESULTS_PUBLISHED else None, record={line.rule_id: line for line in record_suggestions.lines(
             a, entries=None if entries is None else entries)} if row.kind == "score_sheet" else {},
         record_preselected=preselected and bool(saved_entries), record_notes=record_notes or {},
         report_files=service.files(a, service.REPORT_OWNER),
