@@ -153,8 +153,11 @@ def test_office_edits_the_reminder_policy_and_restores_the_defaults(rpage, scree
     assert "提醒规则已保存" in rpage.locator(".flash").first.inner_text()
     assert rpage.locator("input[name='rectification.0.days']").input_value() == "8"
     rpage.once("dialog", lambda dialog: dialog.accept())
+    asked = []
+    rpage.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     rpage.click("button:has-text('恢复默认规则')")
     assert "已恢复默认提醒规则" in rpage.locator(".flash").first.inner_text()
+    assert asked == ["恢复默认提醒规则？当前修改将被替换。"]  # asked first (confirm.js: the CSP forbids onsubmit)
     assert rpage.locator("input[name='rectification.0.days']").input_value() == "5"
 
 
