@@ -46,6 +46,20 @@ def no_outbound_network(monkeypatch, request):
     monkeypatch.setattr(socket.socket, "connect", guarded)
 
 
+#: the longest files, collected first: `make test`'s workers take files in collection order, so
+#: starting these early keeps one worker from finishing minutes after the other
+SLOW_FIRST = ("tests/test_schemathesis.py", "tests/browser/", "tests/test_workflow_units_of_work.py",
+              "tests/test_reminders_reliability.py", "tests/test_documents_downloads.py", "tests/test_demo.py",
+              "tests/test_filings_demo.py")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    def rank(item) -> int:
+        return next((i for i, prefix in enumerate(SLOW_FIRST) if item.nodeid.startswith(prefix)), len(SLOW_FIRST))
+    items.sort(key=rank)  # stable: a file's tests keep their order
+
+
 def pytest_configure(config):
     config.addinivalue_line("markers", "allow_network: the test may connect beyond loopback")
 
