@@ -31,7 +31,7 @@ from notifications.policy import CHANNELS, ROLES, PlannedReminder, next_due, swe
 from ...clock import format_date_cn, utcnow
 from ...extensions import db
 from ...models import (
-    Cycle, CycleAssignment, FieldFindings, OutboxMessage, PanelScore, ReminderSchedule, UnitAssessment, User,
+    Cycle, CycleAssignment, FieldFindings, PanelScore, ReminderSchedule, UnitAssessment, User,
 )
 from .context import aware, naive_utc, policy, workdays
 from .messages import stage_label
@@ -154,19 +154,13 @@ def chase(row: ReminderSchedule, cycle: Cycle, *, now: datetime, calendar) -> tu
 
 def sweep(now: datetime, report, *, dry_run: bool = False) -> None:
     """The cycles whose review rows are due at ``now`` → inbox rows; adds to the sweep's ``report``."""
-    from .sweep import _insert
+    from .sweep import due_schedules, enqueue_rows
 
     now = aware(now)
     now_naive = naive_utc(now)
     calendar = workdays()
     dialect = db.session.get_bind().dialect.name
-    stmt = (sa.select(ReminderSchedule).where(ReminderSchedule.object_type == OBJECT_TYPE,
-                                              ReminderSchedule.ladder == LADDER,
-                                              ReminderSchedule.next_at <= now_naive)
-            .order_by(ReminderSchedule.next_at, ReminderSchedule.id))
-    if dialect == "postgresql" and not dry_run:
-        stmt = stmt.with_for_update(skip_locked=True)
-    for row in list(db.session.scalars(stmt)):
+    for row in due_schedules(OBJECT_TYPE, now_naive, dialect=dialect, dry_run=dry_run, ladder=LADDER):
         report.looked_at += 1
         cycle = db.session.get(Cycle, row.object_id)
         if cycle is None or review_due(cycle) is None:
@@ -175,14 +169,9 @@ def sweep(now: datetime, report, *, dry_run: bool = False) -> None:
                 db.session.delete(row)
             continue
         outbox, lines = chase(row, cycle, now=now, calendar=calendar)
+        enqueue_rows(outbox, lines, report, dialect=dialect, dry_run=dry_run)
         if dry_run:
-            report.lines.extend(line for _, line in lines)
-            report.queued += len(outbox)
             continue
-        if outbox:
-            inserted = set(db.session.scalars(_insert(dialect).returning(OutboxMessage.key), outbox))
-            report.lines.extend(line for key, line in lines if key in inserted)
-            report.queued += len(inserted)
         nxt = next_due(row.anchor, policy().ladder(LADDER), calendar, after=now)
         row.next_at = naive_utc(nxt) if nxt else None
         row.swept_at = now_naive

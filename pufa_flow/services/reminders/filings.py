@@ -31,7 +31,7 @@ from notifications.policy import CHANNELS, ROLES, PlannedReminder, next_due, swe
 
 from ...clock import format_date_cn, utcnow
 from ...extensions import db
-from ...models import Filing, FilingType, OutboxMessage, ReminderSchedule, Unit
+from ...models import Filing, FilingType, ReminderSchedule, Unit
 from . import recipients
 from .context import aware, local_day, naive_utc, policy, workdays
 from .messages import stage_label
@@ -140,18 +140,13 @@ def chase(row: ReminderSchedule, ft: FilingType, *, now: datetime, calendar, pre
 
 def sweep(now: datetime, report, *, dry_run: bool = False) -> None:
     """The filing types whose rows are due at ``now`` → outbox rows; adds to the sweep's ``report``."""
-    from .sweep import _insert
+    from .sweep import due_schedules, enqueue_rows
 
     now = aware(now)
     now_naive = naive_utc(now)
     calendar = workdays()
     dialect = db.session.get_bind().dialect.name
-    stmt = (sa.select(ReminderSchedule).where(ReminderSchedule.object_type == OBJECT_TYPE,
-                                              ReminderSchedule.next_at <= now_naive)
-            .order_by(ReminderSchedule.next_at, ReminderSchedule.id))
-    if dialect == "postgresql" and not dry_run:
-        stmt = stmt.with_for_update(skip_locked=True)
-    rows = list(db.session.scalars(stmt))
+    rows = due_schedules(OBJECT_TYPE, now_naive, dialect=dialect, dry_run=dry_run)
     this_year = local_day(now).year
     for row in rows:
         report.looked_at += 1
@@ -162,14 +157,9 @@ def sweep(now: datetime, report, *, dry_run: bool = False) -> None:
                 db.session.delete(row)
             continue
         chased = chase(row, ft, now=now, calendar=calendar)
+        enqueue_rows(chased.outbox, chased.lines, report, dialect=dialect, dry_run=dry_run)
         if dry_run:
-            report.lines.extend(line for _, line in chased.lines)
-            report.queued += len(chased.outbox)
             continue
-        if chased.outbox:
-            inserted = set(db.session.scalars(_insert(dialect).returning(OutboxMessage.key), chased.outbox))
-            report.lines.extend(line for key, line in chased.lines if key in inserted)
-            report.queued += len(inserted)
         if not chased.outbox and ft.year < this_year and not owing_units(ft):
             report.dropped += 1
             db.session.delete(row)  # the year is over and nobody owes it: the chase ends

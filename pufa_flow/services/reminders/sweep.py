@@ -58,6 +58,33 @@ def _insert(dialect: str):
         .execution_options(insertmanyvalues_page_size=100)
 
 
+def enqueue_rows(outbox: list[dict], lines: list[tuple[str, str]], report, *, dialect: str, dry_run: bool) -> None:
+    """Outbox rows in (or, on a dry run, only counted); the report gets the lines of the rows
+    that went in: a row whose key exists already (sent earlier today) inserts nothing."""
+    if dry_run:
+        report.lines.extend(line for _, line in lines)
+        report.queued += len(outbox)
+        return
+    if outbox:
+        inserted = set(db.session.scalars(_insert(dialect).returning(OutboxMessage.key), outbox))
+        report.lines.extend(line for key, line in lines if key in inserted)
+        report.queued += len(inserted)
+
+
+def due_schedules(object_type: str, now_naive: datetime, *, dialect: str, dry_run: bool,
+                  ladder: str | None = None) -> list[ReminderSchedule]:
+    """One kind's due next-reminder rows, locked against a second sweeper on PostgreSQL
+    (a chase with few rows: filing types, cycles)."""
+    stmt = sa.select(ReminderSchedule).where(ReminderSchedule.object_type == object_type,
+                                             ReminderSchedule.next_at <= now_naive)
+    if ladder is not None:
+        stmt = stmt.where(ReminderSchedule.ladder == ladder)
+    stmt = stmt.order_by(ReminderSchedule.next_at, ReminderSchedule.id)
+    if dialect == "postgresql" and not dry_run:
+        stmt = stmt.with_for_update(skip_locked=True)
+    return list(db.session.scalars(stmt))
+
+
 def _due_rows(now_naive: datetime, after: tuple | None, dialect: str, dry_run: bool) -> list:
     """The next batch of due schedule rows, as plain rows (no ORM objects)."""
     t = SCHEDULES.c
@@ -271,15 +298,10 @@ def sweep(now: datetime, *, dry_run: bool = False) -> SweepReport:
                                        f"{CHANNELS.get(a.channel, a.channel)} {a.address}{later}"
                                        + ("（并入次日汇总）" if a.held else "")))
             moves.append({"_id": row.id, "_next": next_at})
+        enqueue_rows(outbox, lines, report, dialect=dialect, dry_run=dry_run)
         if dry_run:
             report.dropped += len(dropped)
-            report.lines.extend(line for _, line in lines)
-            report.queued += len(outbox)
             continue
-        if outbox:
-            inserted = set(db.session.scalars(_insert(dialect).returning(OutboxMessage.key), outbox))
-            report.lines.extend(line for key, line in lines if key in inserted)
-            report.queued += len(inserted)
         if moves:
             db.session.execute(sa.update(SCHEDULES).where(SCHEDULES.c.id == sa.bindparam("_id"))
                                .values(next_at=sa.bindparam("_next"), swept_at=now_naive,
