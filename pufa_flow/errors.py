@@ -47,5 +47,14 @@ class ValidationFailed(AppError):
         super().__init__(message or "；".join(f"{msg}" for msg in fields.values()), details={"fields": fields})
 
 
+#: a workflow's refusal is a conflict with the object's state (409), unless the actor or the input is at fault
+REFUSAL_STATUS = {"forbidden_role": 403, "force_not_allowed": 403, "comment_required": 422}
+
+
+def refusal_status(reason: str) -> int:
+    """The HTTP status of a ``workflows.TransitionRefused`` with this reason."""
+    return REFUSAL_STATUS.get(reason, 409)
+
+
 def stale_object_conflict(label: str = "该记录") -> Conflict:
     return Conflict(f"{label}已被他人修改，请刷新后重试", details={"reason": "stale"})

@@ -9,7 +9,6 @@ import sqlalchemy as sa
 from reminders_support import add_contacts, issue_item, local, recorders, rows
 
 from pufa_flow import clock
-from pufa_flow.errors import ValidationFailed
 from pufa_flow.extensions import db
 from pufa_flow.models import AuditEvent, OutboxMessage
 from pufa_flow.services import items as item_service, notices
@@ -74,8 +73,10 @@ def test_remind_of_a_closed_item_adds_nothing(world):
     office, first, second = world["office"], world["first"], world["second"]
     with clock.frozen(local(2026, 11, 10, 9)):
         item_service.fire_item(second, "cancel", actor=office, comment="重复事项")
-        with pytest.raises(ValidationFailed):
+        with pytest.raises(item_service.BulkRefused) as refused:
             item_service.bulk([first.id, second.id], "remind", actor=office)
+    assert [(r["item_id"], r["status"]) for r in refused.value.refusals] == [(second.id, 422)]
+    assert f"整改事项#{second.id}已" in refused.value.message and "无需催办" in refused.value.message
     assert remind_rows() == []
 
 

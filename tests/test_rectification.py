@@ -296,8 +296,9 @@ def test_bulk_verify_is_one_transaction(world):
     for i in (first, second):
         workflow.fire(i, "acknowledge", actor=world["ua"])
         workflow.fire(i, "submit", actor=world["ua"], data={"measures": "已整改"})
-    with pytest.raises(Exception):
+    with pytest.raises(item_service.BulkRefused) as refused:
         item_service.bulk([first.id, second.id, third.id], "verify", actor=world["office"])
+    assert [r["item_id"] for r in refused.value.refusals] == [third.id]
     db.session.expire_all()
     assert {i.status for i in db.session.scalars(sa.select(RectificationItem))} == {"submitted", "issued"}
     assert item_service.bulk([first.id, second.id], "verify", actor=world["office"]).count == 2

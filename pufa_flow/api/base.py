@@ -11,7 +11,7 @@ from werkzeug.exceptions import HTTPException
 
 from workflows import TransitionRefused
 
-from ..errors import AppError, BadRequest, Forbidden, Unauthorized, ValidationFailed
+from ..errors import AppError, BadRequest, Forbidden, Unauthorized, ValidationFailed, refusal_status
 from ..services.auth import user_for_token
 from ..services.validation import check_strings, parse_int, shown
 from .spec import MAX_PAGE, MAX_PER_PAGE, api_bp  # MAX_PAGE: beyond it an offset overflows BIGINT
@@ -153,13 +153,9 @@ def handle_app_error(exc: AppError):
     return envelope(exc.status, exc.code, exc.message, exc.details)
 
 
-#: a refusal is a conflict with the object's state, unless the actor or the input is at fault
-REFUSAL_STATUS = {"forbidden_role": 403, "force_not_allowed": 403, "comment_required": 422}
-
-
 @api_bp.errorhandler(TransitionRefused)
 def handle_refused(exc: TransitionRefused):
-    return envelope(REFUSAL_STATUS.get(exc.reason, 409), "transition_refused", exc.message, {
+    return envelope(refusal_status(exc.reason), "transition_refused", exc.message, {
         "state": exc.state, "trigger": exc.trigger, "reason": exc.reason,
         "allowed_triggers": list(exc.allowed),
         "failed_guards": [g.label for g in exc.failed_guards]})

@@ -1,16 +1,16 @@
-"""/api/v1 for the rest of rectification: inspections, their import, evidence, the overdue board."""
+"""/api/v1 for the rest of rectification: inspections, their import, evidence, bulk actions, the overdue board."""
 from __future__ import annotations
 
 from flask import jsonify, request
 
-from ..errors import BadRequest
+from ..errors import BadRequest, ValidationFailed
 from ..models import ITEM_CATEGORIES, Inspection, RectificationItem
 from ..models.scoping import get_visible, scoped_select
 from ..services import board as board_service
 from ..services import inspections as inspection_service
 from ..services import items as item_service
 from .base import current_api_user, json_body, paginate, require_roles
-from ..services.validation import MAX_LEN
+from ..services.validation import MAX_LEN, shown
 from .serializers import ITEM_DETAIL, item_json
 from .spec import (DATE_SCHEMA, ID_SCHEMA, PATHS, endpoint, enum_of, exact, page_of, pagination_params, ref, schema,
                    text)
@@ -64,6 +64,43 @@ OVERDUE = schema("OverdueBoard", exact({
         "count": _COUNT})},
     "trend": {"type": "array", "items": exact({
         "week_end": {"type": "string", "format": "date"}, "open": _COUNT, "overdue": _COUNT})}}))
+_BULK_IDS = {"type": "array", "items": ID_SCHEMA, "minItems": 1, "maxItems": item_service.MAX_BULK,
+             "description": f"整改事项编号，至多 {item_service.MAX_BULK} 个；重复的只办理一次"}
+_BULK_COMMENT = {"type": ["string", "null"], "maxLength": MAX_LEN["comment"],
+                 "description": "说明（催办内容、延期理由），记入审计日志"}
+
+
+def _bulk_variant(action: str, extra: dict | None = None) -> dict:
+    properties = {"action": {"type": "string", "const": action,
+                             "description": item_service.BULK_ACTIONS[action]},
+                  "item_ids": _BULK_IDS, "comment": _BULK_COMMENT, **(extra or {})}
+    return {"type": "object", "additionalProperties": False, "required": ["action", "item_ids", *(extra or {})],
+            "properties": properties}
+
+
+BULK_INPUT = schema("ItemBulkInput", {
+    "oneOf": [_bulk_variant("verify"), _bulk_variant("remind"),
+              _bulk_variant("extend", {"new_due_date": {**DATE_SCHEMA, "description": "延期后的时限，晚于每条事项的当前时限"}})],
+    "discriminator": {"propertyName": "action"}})
+BULK_RESULT = schema("ItemBulkResult", exact({
+    "action": enum_of(item_service.BULK_ACTIONS), "count": {"type": "integer", "minimum": 1},
+    "item_ids": {"type": "array", "items": ID_SCHEMA, "description": "办理了的整改事项（去重，按请求中的顺序）"},
+    "reminded": {"type": "array", "items": ID_SCHEMA, "description": "催办：新发出消息的事项"},
+    "repeated": {"type": "array", "items": ID_SCHEMA, "description": "催办：今天已催办过、未重复发送的事项"},
+    "messages": {**_COUNT, "description": "催办：加入发送队列的消息条数"},
+    "message": {"type": "string", "minLength": 1}}))
+BULK_REFUSED = schema("ItemBulkRefused", exact({"error": exact({
+    "code": {"type": "string", "const": "bulk_refused"}, "message": {"type": "string", "minLength": 1},
+    "details": exact({
+        "action": enum_of(item_service.BULK_ACTIONS),
+        "refused": {"type": "array", "minItems": 1, "items": exact({
+            "item_id": ID_SCHEMA,
+            "status": {"type": "integer", "enum": list(item_service.BULK_STATUS_ORDER),
+                       "description": "单独办理这条事项时接口会返回的状态码"},
+            "code": {"type": "string", "enum": ["not_found", "forbidden", "validation_failed", "transition_refused"]},
+            "reason": {"type": ["string", "null"], "description": "transition_refused 时流程给出的原因"},
+            "message": {"type": "string", "minLength": 1}})}})})}))
+BULK_FIELDS = ("action", "item_ids", "comment", "new_due_date")
 UPLOAD = {"type": "object", "required": ["file"], "properties": {"file": {"type": "string", "format": "binary"}}}
 
 
@@ -145,6 +182,33 @@ def upload_item_evidence(item_id: int):
     return jsonify(item_json(item, user, detail=True)), 201
 
 
+@endpoint("/items/bulk", "POST", tag="rectification", response=BULK_RESULT, body=BULK_INPUT,
+          summary="批量办理整改事项（普法办）：验收销号、催办、统一延期；一个事务，任何一条不能办理则全部不办理，"
+                  "错误中逐条列出不能办理的事项及原因",
+          errors=("400", "401", "403", "404", "409", "422"))
+@require_roles("office")
+def bulk_items():
+    body = json_body()
+    errors = {shown(key): f"不支持的字段：{shown(key)}（可用：{'、'.join(BULK_FIELDS)}）"
+              for key in body if key not in BULK_FIELDS}
+    action, ids, comment = body.get("action"), body.get("item_ids"), body.get("comment")
+    if not isinstance(action, str):
+        errors["action"] = f"action 必须是 {'、'.join(item_service.BULK_ACTIONS)} 之一"
+    if not isinstance(ids, list):
+        errors["item_ids"] = "item_ids 必须是整改事项编号（整数）的数组"
+    elif len(ids) <= item_service.MAX_BULK and any(isinstance(i, bool) or not isinstance(i, int) for i in ids):
+        errors["item_ids"] = "item_ids 的每一项必须是整数编号（不是文本或小数）"
+    if comment is not None and not isinstance(comment, str):
+        errors["comment"] = "comment 必须是文本"
+    if "new_due_date" in body and action != "extend":
+        errors["new_due_date"] = "只有 extend（统一延期）使用 new_due_date"
+    if errors:
+        raise ValidationFailed(errors)
+    result = item_service.bulk(ids, action, actor=current_api_user(), comment=comment,
+                               new_due_date=body.get("new_due_date"))
+    return jsonify(result.as_dict())
+
+
 @endpoint("/overdue", "GET", summary="督办看板数据（逾期按工作日；每个数字对应 /items 的筛选）",
           tag="rectification", response=OVERDUE)
 @require_roles("office", "viewer")
@@ -155,4 +219,7 @@ def overdue_board():
 for _path in ("/api/v1/inspections/{inspection_id}/import/preview", "/api/v1/items/{item_id}/evidence"):
     PATHS[_path]["post"]["requestBody"] = {"required": True,
                                            "content": {"multipart/form-data": {"schema": UPLOAD}}}
+for _code in ("403", "404", "409", "422"):  # a bulk refusal, or any other error of the envelope
+    PATHS["/api/v1/items/bulk"]["post"]["responses"][_code]["content"]["application/json"]["schema"] = {
+        "anyOf": [BULK_REFUSED, ref("Error")]}
 __all__ = ["ref"]

@@ -1,10 +1,16 @@
-"""`pufa-flow items import FILE --inspection ID`: an inspection's findings from .xlsx, as on the page.
+"""`pufa-flow items import FILE --inspection ID`: an inspection's findings from .xlsx, as on the page;
+`pufa-flow items bulk ACTION --ids 1,2,3 --as USERNAME`: the list page's bulk actions.
 
 Prints the preview (what will be created per unit, every rejected row with its
 row number and reason), then confirms it in one transaction: all rows, or with
 --only-good only the rows that passed (the rest reported). --dry-run stops
 after the preview. A rejected file, or rejected rows without --only-good, exit 1
 with nothing written.
+
+``items bulk`` calls the page's and the API's service as the named office
+account (its name goes into the audit log): one transaction, every item or
+none. A refusal lists each item that cannot take the action, with why, on
+stderr and exits 1 with nothing written; a usage mistake exits 2.
 """
 from __future__ import annotations
 
@@ -84,3 +90,38 @@ def import_items_command(file: Path, inspection_id: str, only_good: bool, dry_ru
     notices = sum(-(-len(g.items) // _max_items()) for g in done.groups)
     click.echo(f"已导入：{done.good_items} 条整改事项，{notices} 份整改通知书草稿（督查「{inspection.name}」）"
                + (f"；跳过未通过检查的 {done.rejected_rows} 行" if done.errors else ""))
+
+
+#: services.items.BULK_ACTIONS (kept literal so `--help` needs no database; a test keeps them equal)
+BULK_ACTIONS = ("verify", "remind", "extend")
+
+
+@items_group.command("bulk")
+@click.argument("action", type=click.Choice(BULK_ACTIONS))
+@click.option("--ids", "ids", required=True, multiple=True, metavar="1,2,3",
+              help="整改事项编号，逗号分隔；可多次给出")
+@click.option("--due-date", "due_date", default=None, metavar="YYYY-MM-DD", help="extend：延期后的时限")
+@click.option("--comment", "--reason", "comment", default=None, help="说明（催办内容、延期理由），记入审计日志")
+@click.option("--as", "username", required=True, metavar="USERNAME", help="以这个普法办账户的名义办理（记入审计日志）")
+@with_appcontext
+@fails_cleanly
+def bulk_items_command(action: str, ids: tuple[str, ...], due_date: str | None, comment: str | None, username: str):
+    """批量办理整改事项：verify 验收销号、remind 催办、extend 统一延期。一个事务：任何一条不能办理则全部不办理。"""
+    from ..cli import _user_named
+    from ..services import items as item_service
+
+    if action == "extend" and not due_date:
+        raise click.UsageError("extend 需要 --due-date（延期后的时限，YYYY-MM-DD）")
+    if action != "extend" and due_date is not None:
+        raise click.UsageError("--due-date 只用于 extend")
+    user = _user_named(username)
+    if not user.is_active_account:
+        raise click.ClickException(f"用户已停用：{username}")
+    raw = [part.strip() for chunk in ids for part in chunk.split(",") if part.strip()]
+    try:
+        result = item_service.bulk(raw, action, actor=user, comment=comment, new_due_date=due_date)
+    except item_service.BulkRefused as exc:
+        for refusal in exc.refusals:
+            click.echo(refusal["message"], err=True)
+        raise click.ClickException(f"{exc.summary}，未作任何修改") from None
+    click.echo(result.message)

@@ -8,6 +8,7 @@ transaction each: all items change, or none.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -15,11 +16,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from ..converters import MAX_ID
-from ..errors import BadRequest, ValidationFailed
+from workflows import TransitionRefused
+
+from ..errors import AppError, Forbidden, NotFound, ValidationFailed, refusal_status
 from ..extensions import db
 from ..models import (ITEM_CATEGORIES, NOTICE_SOURCES, Attachment, AuditEvent, ItemNote, Notice,
                       RectificationItem, ReminderSchedule, Unit)
-from ..models.scoping import check_write, get_visible, scope, scoped_select
+from ..models.scoping import check_write, scope, scoped_select, visible
 from . import attachments, audit, workflow
 from .calendar import calendar, overdue_filter, today
 from .transaction import transaction
@@ -283,24 +286,96 @@ def reassign(item, unit_id, reason, *, actor) -> RectificationItem:
 
 
 BULK_ACTIONS = {"verify": "验收销号", "remind": "催办", "extend": "统一延期"}
+#: the most items one bulk action takes (one transaction); the list page shows far fewer at a time
+MAX_BULK = 1000
+#: ids per IN list when loading a selection (below every backend's bound-parameter limit)
+_LOAD_CHUNK = 500
+#: what one item of a selection may fail with: noted, the others still tried, so the refusal names them all
+ITEM_REFUSALS = (NotFound, Forbidden, ValidationFailed, TransitionRefused)
+#: a refusal whose items failed in different ways answers with the first of these statuses present
+BULK_STATUS_ORDER = (404, 403, 409, 422)
+#: refusals spelled out in the message (all of them are in ``BulkRefused.refusals``)
+_REFUSALS_SHOWN = 10
+
+
+class BulkRefused(AppError):
+    """Items of a selection cannot take the action, so none did: ``refusals`` names each item and why.
+
+    Each refusal is {item_id, status, code, reason, message}: the status and code the single-item
+    API would answer for that item (404 not_found for an unknown id, 409 transition_refused with
+    the workflow's reason, 422 validation_failed…). The whole refusal answers the first of
+    ``BULK_STATUS_ORDER`` among them.
+    """
+
+    code = "bulk_refused"
+
+    def __init__(self, action: str, refusals: list[dict]):
+        self.action, self.refusals = action, refusals
+        statuses = {r["status"] for r in refusals}
+        self.status = next((s for s in BULK_STATUS_ORDER if s in statuses), max(statuses))
+        self.summary = f"{len(refusals)} 条整改事项不能{BULK_ACTIONS[action]}"
+        listed = "；".join(r["message"] for r in refusals[:_REFUSALS_SHOWN])
+        more = f"；另有 {len(refusals) - _REFUSALS_SHOWN} 条" if len(refusals) > _REFUSALS_SHOWN else ""
+        super().__init__(f"{self.summary}：{listed}{more}", details={"action": action, "refused": refusals})
+
+
+def _refusal(item_id: int, exc: Exception) -> dict:
+    if isinstance(exc, TransitionRefused):
+        status, code, reason = refusal_status(exc.reason), "transition_refused", exc.reason
+    else:
+        status, code, reason = exc.status, exc.code, None
+    message = exc.message
+    if isinstance(exc, NotFound):
+        message = f"整改事项#{item_id}不存在"
+    elif not re.search(rf"#{item_id}(?!\d)", message):
+        message = f"整改事项#{item_id}：{message}"
+    return {"item_id": item_id, "status": status, "code": code, "reason": reason, "message": message}
+
+
+def bulk_ids(item_ids) -> list[int]:
+    """The selection: ids in 1..MAX_ID (ints, or ASCII digits from a form), at most MAX_BULK, each once, in order."""
+    if item_ids is None:
+        item_ids = []
+    if not isinstance(item_ids, (list, tuple)):
+        raise ValidationFailed({"item_ids": "整改事项编号应为列表"})
+    if len(item_ids) > MAX_BULK:
+        raise ValidationFailed({"item_ids": f"一次最多选择 {MAX_BULK} 条整改事项（现有 {len(item_ids)} 条）"})
+    ids = []
+    for raw in item_ids:
+        item_id = parse_int(raw, minimum=1, maximum=MAX_ID)
+        if item_id is None:
+            raise ValidationFailed({"item_ids": f"整改事项编号应为 1 到 {MAX_ID} 之间的整数：{shown(raw)}"})
+        ids.append(item_id)
+    if not ids:
+        raise ValidationFailed({"item_ids": "请选择整改事项"}, "请至少选择一条整改事项")
+    return list(dict.fromkeys(ids))
+
+
+def _visible_items(ids: list[int], actor) -> dict[int, RectificationItem]:
+    """The selection's items this actor may see (the row policy), a few queries however many."""
+    found: dict[int, RectificationItem] = {}
+    for start in range(0, len(ids), _LOAD_CHUNK):
+        stmt = visible(RectificationItem, actor).where(RectificationItem.id.in_(ids[start:start + _LOAD_CHUNK]))
+        found.update((item.id, item) for item in db.session.scalars(stmt).unique())
+    return found
 
 
 def bulk(item_ids, action: str, *, actor, comment: str | None = None, new_due_date=None) -> "BulkResult":
-    """One action on a selection, one transaction: every item changes or none does.
+    """One action of the office's on a selection, one transaction: every item changes or none does.
+
+    The page, ``POST /api/v1/items/bulk`` and ``pufa-flow items bulk`` all call this. An item
+    that cannot take the action (unknown id, wrong state, a deadline not later…) does not stop
+    the others being tried: the BulkRefused raised at the end names every such item, and the
+    transaction rolls back, so nothing is written (no state, audit or outbox row).
 
     remind queues a 催办 to each item's unit through the outbox (services/reminders/manual); an item
     already reminded today gets nothing new, and the result says which.
     """
+    if getattr(actor, "role", None) != "office":
+        raise Forbidden("只有普法办可以批量办理整改事项")
     if action not in BULK_ACTIONS:
-        raise BadRequest(f"不支持的批量操作：{shown(action)}")
-    ids = []
-    for raw in item_ids or []:
-        item_id = parse_int(raw, minimum=1, maximum=MAX_ID)
-        if item_id is None:
-            raise BadRequest(f"整改事项编号不正确：{shown(raw)}")
-        ids.append(item_id)
-    if not ids:
-        raise ValidationFailed({"ids": "请选择整改事项"}, "请至少选择一条整改事项")
+        raise ValidationFailed({"action": f"不支持的批量操作：{shown(action)}（可选：{choices_text(BULK_ACTIONS)}）"})
+    ids = bulk_ids(item_ids)
     errors: dict = {}
     comment = clean_text(comment, "comment", "说明", errors, max_len=MAX_LEN["comment"], required=False,
                          multiline=True)
@@ -310,20 +385,31 @@ def bulk(item_ids, action: str, *, actor, comment: str | None = None, new_due_da
     if errors:
         raise ValidationFailed(errors)
     result = BulkResult(action)
+    refusals: list[dict] = []
     with transaction():
+        found = _visible_items(ids, actor)
         reminding = []
-        for item_id in dict.fromkeys(ids):
-            item = get_visible(RectificationItem, item_id, actor)
-            if action == "verify":
-                fire_item(item, "verify", actor=actor, comment=comment)
-            elif action == "remind":
-                check_write(actor, item)
-                if not item.is_open:
-                    raise ValidationFailed({"ids": "事项已结束"}, f"整改事项#{item.id}已{item.status_label}，无需催办")
-                reminding.append(item)
-            else:
-                extend(item, due, comment, actor=actor)
-            result.count += 1
+        for item_id in ids:
+            try:
+                item = found.get(item_id)
+                if item is None:
+                    raise NotFound("未找到该记录")
+                if action == "verify":
+                    fire_item(item, "verify", actor=actor, comment=comment)
+                elif action == "remind":
+                    check_write(actor, item)
+                    if not item.is_open:
+                        raise ValidationFailed({"item_ids": "事项已结束"},
+                                               f"整改事项#{item.id}已{item.status_label}，无需催办")
+                    reminding.append(item)
+                else:
+                    extend(item, due, comment, actor=actor)
+            except ITEM_REFUSALS as exc:  # the transaction is doomed: go on only to name the others
+                refusals.append(_refusal(item_id, exc))
+                continue
+            result.item_ids.append(item_id)
+        if refusals:
+            raise BulkRefused(action, refusals)
         if reminding:
             from .reminders import manual
 
@@ -339,12 +425,16 @@ def bulk(item_ids, action: str, *, actor, comment: str | None = None, new_due_da
 @dataclass
 class BulkResult:
     action: str
-    #: items acted on
-    count: int = 0
+    #: the items acted on, each once, in the order given
+    item_ids: list = field(default_factory=list)
     #: remind: items with new messages, items already reminded today (nothing added), messages queued
     reminded: list = field(default_factory=list)
     repeated: list = field(default_factory=list)
     messages: int = 0
+
+    @property
+    def count(self) -> int:
+        return len(self.item_ids)
 
     @property
     def message(self) -> str:
@@ -358,6 +448,11 @@ class BulkResult:
                          f"（#{'、#'.join(str(i) for i in self.repeated[:10])}{'等' if len(self.repeated) > 10 else ''}）")
         return "；".join(parts)
 
+    def as_dict(self) -> dict:
+        return {"action": self.action, "count": self.count, "item_ids": list(self.item_ids),
+                "reminded": list(self.reminded), "repeated": list(self.repeated), "messages": self.messages,
+                "message": self.message}
+
 
 def extend(item, new_due: date, comment: str | None, *, actor) -> None:
     """The office moves a deadline on its own motion (recorded as an approved extension)."""
@@ -367,7 +462,7 @@ def extend(item, new_due: date, comment: str | None, *, actor) -> None:
     if actor.role != "office":
         raise ValidationFailed({"new_due_date": "无权操作"}, "只有普法办可以直接延期")
     if not item.is_open or item.status == "extension_requested":
-        raise ValidationFailed({"ids": "状态不符"},
+        raise ValidationFailed({"item_ids": "状态不符"},
                                f"整改事项#{item.id}当前为「{item.status_label}」，不能直接延期")
     if new_due <= item.due_date:
         raise ValidationFailed({"new_due_date": "时限须延后"},
