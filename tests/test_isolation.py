@@ -382,8 +382,19 @@ def _session_client(app, user):
     return client
 
 
+#: routes that name their objects in the body (the bulk actions on items), not in the URL
+BULK_ITEM_URLS = {"/items/bulk": "ids", "/api/v1/items/bulk": "item_ids"}
+
+
 def _body_for(probe: Probe, world: World) -> dict:
-    """A minimal but plausible write: enough that a missing check would let it through."""
+    """A minimal but plausible write: enough that a missing check would let it through.
+
+    A bulk action gets the probed world's item in its body, with an extension that would change
+    the item's row (test_bulk_walk_bodies_change_the_item shows they would).
+    """
+    if probe.url in BULK_ITEM_URLS and world.has("item"):
+        return {"action": "extend", BULK_ITEM_URLS[probe.url]: [world.id("item")], "new_due_date": "2999-12-31",
+                "comment": "隔离测试"}
     trigger = _trigger_for(probe.kinds, world)
     return {"trigger": trigger, "comment": "隔离测试", "version": 1,
             "measures": "隔离测试", "name": "改名测试", "reason": "隔离测试"}
@@ -575,6 +586,19 @@ def test_walk_urls_reach_real_objects(app, worlds, who):
         f"as {who}, these URLs of the isolation walk do not reach the object (so the walk proves "
         "nothing for them; fix the mapping, or list the endpoint in CONTROL_404_ALLOWED with a reason):\n  "
         + "\n  ".join(failures))
+
+
+@pytest.mark.parametrize("url", sorted(BULK_ITEM_URLS))
+def test_bulk_walk_bodies_change_the_item(app, worlds, url):
+    """Control: the walk's body for a bulk route does change B's item when the office sends it,
+    so the walk's 403 for the other roles (and B's unchanged rows) is not vacuous."""
+    _, world_b, office = worlds
+    before = snapshot(world_b.id("unit"))
+    response = request_as(app, office, Probe(url, ()), "POST", world_b)
+    assert response.status_code in (200, 302), response.get_data(as_text=True)[:300]
+    db.session.expire_all()
+    assert db.session.get(models.RectificationItem, world_b.id("item")).due_date == date(2999, 12, 31)
+    assert snapshot(world_b.id("unit")) != before
 
 
 def test_api_unit_list_shows_only_own_unit(app, worlds):

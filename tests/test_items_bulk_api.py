@@ -227,6 +227,14 @@ def test_the_service_itself_refuses_other_roles(world):
         item_service.bulk([world["issued"].id], "remind", actor=world["ua"])
 
 
+@pytest.mark.parametrize("item_ids,action", [([1], ["verify"]), ([1], {"a": 1}), ([1], None), ("12", "verify"),
+                                             ({1: 1}, "verify"), ([{"id": 1}], "remind")])
+def test_the_service_refuses_odd_inputs_plainly(world, item_ids, action):
+    """Whatever a face passes (the page's strings, a program's JSON), a user's mistake, never a TypeError."""
+    with pytest.raises(item_service.ValidationFailed):
+        item_service.bulk(item_ids, action, actor=world["office"])
+
+
 def test_without_a_token_401(client):
     assert client.post(URL, json={"action": "verify", "item_ids": [1]}).status_code == 401
 

@@ -170,3 +170,49 @@ def test_the_growing_world_really_grows(client, token_for, make_unit, make_user,
     world.grow(8)
     after = sizes()
     assert all(a > b for a, b in zip(after, before)), (before, after)
+
+
+# -- the bulk actions (POST /api/v1/items/bulk, the page's /items/bulk): per item, a fixed cost ----------
+def _bulk_queries(client, headers, counter, body) -> int:
+    db.session.remove()
+    g.pop("workday_calendar", None)
+    counter["n"] = 0
+    response = client.post("/api/v1/items/bulk", json=body, headers=headers)
+    assert response.status_code in (200, 404), response.get_json()
+    return counter["n"]
+
+
+@pytest.mark.parametrize("action", ["verify", "remind", "extend", "unknown ids"])
+def test_bulk_actions_cost_the_same_per_item(client, token_for, make_unit, make_user, office_user, count_queries,
+                                             action):
+    """The selection is loaded in one query, not one per item; each item then costs the same few
+    writes (verify no more than verifying it alone through the API), and unknown ids cost nothing each."""
+    unit = make_unit("区司法局")
+    unit_user = make_user("unit", unit)
+    headers = token_for(office_user)
+    assert client.get("/api/v1/auth/tokens", headers=headers).status_code == 200  # the token's first use
+
+    def selection(n: int) -> list[int]:
+        items = new_notice(office_user, unit, n_items=n).items
+        if action == "verify":
+            return [walk_item(i, unit_user, office_user, "submitted").id for i in items]
+        if action == "unknown ids":
+            return list(range(2**31 - n, 2**31))
+        return [i.id for i in items]
+
+    extra = {"new_due_date": "2099-12-31"} if action == "extend" else {}
+    body = {"action": "remind" if action == "unknown ids" else action, **extra}
+    counts = {n: _bulk_queries(client, headers, count_queries, {**body, "item_ids": selection(n)}) for n in (2, 4, 10)}
+    per_item = (counts[4] - counts[2]) / 2
+    assert counts[10] - counts[4] == 6 * per_item, f"{action}: not a fixed cost per item: {counts}"
+    if action == "unknown ids":
+        assert per_item == 0, counts
+    elif action == "remind":
+        assert per_item <= 1, counts  # its audit row; the outbox rows are one insert
+    elif action == "verify":
+        alone = walk_item(new_notice(office_user, unit, n_items=1).items[0], unit_user, office_user, "submitted")
+        db.session.remove()
+        count_queries["n"] = 0
+        assert client.post(f"/api/v1/items/{alone.id}/transitions", json={"trigger": "verify"},
+                           headers=headers).status_code == 200
+        assert per_item <= count_queries["n"], (counts, count_queries["n"])

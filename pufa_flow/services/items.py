@@ -15,9 +15,9 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from ..converters import MAX_ID
 from workflows import TransitionRefused
 
+from ..converters import MAX_ID
 from ..errors import AppError, Forbidden, NotFound, ValidationFailed, refusal_status
 from ..extensions import db
 from ..models import (ITEM_CATEGORIES, NOTICE_SOURCES, Attachment, AuditEvent, ItemNote, Notice,
@@ -373,7 +373,7 @@ def bulk(item_ids, action: str, *, actor, comment: str | None = None, new_due_da
     """
     if getattr(actor, "role", None) != "office":
         raise Forbidden("只有普法办可以批量办理整改事项")
-    if action not in BULK_ACTIONS:
+    if not isinstance(action, str) or action not in BULK_ACTIONS:
         raise ValidationFailed({"action": f"不支持的批量操作：{shown(action)}（可选：{choices_text(BULK_ACTIONS)}）"})
     ids = bulk_ids(item_ids)
     errors: dict = {}
