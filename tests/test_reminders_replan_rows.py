@@ -85,8 +85,9 @@ def test_a_failed_unit_of_work_leaves_the_rows_as_they_were(app, item_and_users)
 
 def test_a_transition_runs_only_its_own_statements(app, item_and_users):
     """Submitting an item: its versioned UPDATE, its reminder row read and moved, the
-    calendar read for the new plan, the audit row and the outbox rows; nothing else
-    (no SELECT of the item, its unit or the actor after the flush)."""
+    calendar read for the new plan, the audit row and the outbox rows; on PostgreSQL
+    the lock's read of the item first. Nothing else: the unit, its contacts (the
+    outbox's recipients) and the actor stay as the session has them."""
     item, unit_user, office = item_and_users
     with frozen(local(2026, 11, 3, 10)):
         workflow.fire(item, "acknowledge", actor=unit_user)
@@ -102,9 +103,8 @@ def test_a_transition_runs_only_its_own_statements(app, item_and_users):
     tables = [s for s in seen if not s.startswith(("BEGIN", "COMMIT", "RELEASE", "SAVEPOINT"))]
     locks = []
     if db.engine.dialect.name == "postgresql":
-        # the lock re-reads the item with its unit (joined), whose contacts the outbox then reads
-        locks = ["SELECT rectification_items.id, rectification_items.notice_id,",
-                 "SELECT contacts.id, contacts.unit_id,"]
+        # the item re-read FOR UPDATE, alone: its unit and the unit's contacts are not read again
+        locks = ["SELECT rectification_items.id, rectification_items.notice_id,"]
     assert sorted(tables) == sorted(locks + [
         "UPDATE rectification_items SET",
         "SELECT reminder_schedules.id, reminder_schedules.ladder,",
