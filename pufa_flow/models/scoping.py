@@ -159,11 +159,13 @@ def get_visible(model, object_id, user, *, for_update: bool = False):
 def can_read(user, obj) -> bool:
     """Whether ``obj`` (already loaded) is within the user's policy; no query for office/viewer/unit rows."""
     model = type(obj)
+    if getattr(user, "role", None) == "unit" and (model, "unit") not in RULES:
+        # the unit's default rule (_own_unit), compared on the loaded row: no clause built
+        name = getattr(model, "scope_column", None)
+        return name is None or getattr(obj, name) == user.unit_id
     where = rule_for(model, user)(model, user)
     if where is None:
         return True
-    if getattr(user, "role", None) == "unit" and (model, "unit") not in RULES:
-        return getattr(obj, model.scope_column) == user.unit_id
     stmt = sa.select(sa.literal(1)).select_from(model).where(model.id == obj.id, where)
     return db.session.scalar(stmt) is not None
 

@@ -1,8 +1,9 @@
 """Writing audit rows; always inside the caller's transaction.
 
-Rows are appended with a plain INSERT through the session (its transaction,
-its rollback), not as ORM objects: nothing reads them back within the
-operation, and skipping the unit of work for them halves a transition's cost.
+Rows are appended with a plain INSERT on the session's connection (its
+transaction, its rollback), not as ORM objects: nothing reads them back
+within the operation, and skipping the unit of work for them halves a
+transition's cost.
 """
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ def record(action: str, object_type: str, object_id: int | None, *, actor=None,
            unit_id: int | None = None, comment: str | None = None, data: dict | None = None,
            trigger: str | None = None, from_state: str | None = None,
            to_state: str | None = None, at=None) -> None:
-    db.session.execute(_INSERT, {
+    db.session.connection().execute(_INSERT, {
         "created_at": at or utcnow_naive(), "action": action, "object_type": object_type,
         "object_id": object_id, "actor_id": getattr(actor, "id", None), "actor_label": actor_label(actor),
         "unit_id": unit_id, "comment": comment, "data": data or {}, "trigger": trigger,

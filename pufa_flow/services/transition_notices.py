@@ -57,5 +57,5 @@ def enqueue(obj, event, *, new_version: int) -> int:
          "status": "pending", "created_at": now, "send_after": now, "attempts": 0, "link": link}
         for name in audience for channel, recipient, role in recipients(obj, name)
     ]
-    db.session.execute(_INSERT, rows)
+    db.session.connection().execute(_INSERT, rows)
     return len(rows)

@@ -15,6 +15,7 @@ from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
+from sqlalchemy.orm import MANYTOONE, lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
 from workflows import TransitionEvent
@@ -58,13 +59,25 @@ def _lock(obj):
         rel = sa.inspect(type(obj)).relationships[name]
         parent = rel.mapper.class_
         (fk,) = [c.key for c in rel.local_columns]
-        db.session.execute(sa.select(parent).where(parent.id == getattr(obj, fk))
+        # fetched, not only executed: populate_existing refreshes the rows it returns
+        db.session.scalars(sa.select(parent).where(parent.id == getattr(obj, fk))
                            .with_for_update(read=True, of=parent)
-                           .execution_options(populate_existing=True))
+                           .execution_options(populate_existing=True)).unique().all()
     model = type(obj)
+    # Its own row read afresh, its relationships left to load on first use instead
+    # of joined here (an item joins its unit, and a unit read again drops its loaded
+    # contacts, which the outbox would then query on every transition). Many-to-one
+    # neighbours already loaded are held meanwhile and found again in the session.
+    state = sa.inspect(obj)
+    loaded = [r.key for r in state.mapper.relationships
+              if r.direction is MANYTOONE and r.key not in state.unloaded]
+    held = [getattr(obj, key) for key in loaded]  # noqa: F841 - kept in the identity map
     stmt = (sa.select(model).where(model.id == obj.id).with_for_update(of=model)
-            .execution_options(populate_existing=True))
-    return db.session.scalars(stmt).unique().one()
+            .options(lazyload("*")).execution_options(populate_existing=True))
+    obj = db.session.scalars(stmt).one()
+    for key in loaded:
+        getattr(obj, key)  # by primary key from the identity map: no query
+    return obj
 
 
 def _write_state(obj) -> None:

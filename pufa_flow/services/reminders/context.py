@@ -48,7 +48,7 @@ def workdays() -> WorkdayIndex:
     differs from what the last one was built from. Every re-plan of every
     transition asks for it."""
     overrides, years = {}, set()
-    for day, is_workday, year in db.session.execute(_CALENDAR_ROWS):
+    for day, is_workday, year in db.session.connection().execute(_CALENDAR_ROWS):
         if year is None:
             overrides[day] = bool(is_workday)
         else:

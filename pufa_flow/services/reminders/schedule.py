@@ -75,7 +75,6 @@ def replan(obj, *, now: datetime | None = None, calendar=None) -> None:
     if not isinstance(obj, (RectificationItem, UnitAssessment)):
         return
     _replan_one(obj, now=now, calendar=calendar)
-    db.session.flush()
 
 
 def plan_key(obj):
@@ -85,41 +84,73 @@ def plan_key(obj):
     return wanted(obj) if isinstance(obj, (RectificationItem, UnitAssessment)) else None
 
 
-#: built once: a transition re-plans on every call
-_ROWS_OF = sa.select(ReminderSchedule).where(ReminderSchedule.object_type == sa.bindparam("object_type"),
-                                             ReminderSchedule.object_id == sa.bindparam("object_id"))
+#: built once: a transition re-plans on every call. Plain statements on the
+#: session's connection (its transaction): the rows carry no relationships, and
+#: nothing in a transition reads them back, so the unit of work has nothing to add
+_rows = ReminderSchedule.__table__
+_ROWS_OF = (sa.select(_rows.c.id, _rows.c.ladder, _rows.c.anchor)
+            .where(_rows.c.object_type == sa.bindparam("object_type"),
+                   _rows.c.object_id == sa.bindparam("object_id")))
+_UPDATE = (sa.update(_rows).where(_rows.c.id == sa.bindparam("row_id"))
+           .values(ladder=sa.bindparam("ladder"), unit_id=sa.bindparam("unit_id"),
+                   anchor=sa.bindparam("anchor"), next_at=sa.bindparam("next_at"),
+                   swept_at=sa.bindparam("swept_at")))
+_INSERT = sa.insert(_rows)
+_DELETE = sa.delete(_rows).where(_rows.c.id == sa.bindparam("row_id"))
 
 
 def _replan_one(obj, *, now, calendar) -> None:
+    session = db.session()
+    # anything pending first (a row of this table added by the caller, the object's
+    # own change): the statements below go past the unit of work
+    session.flush()
+    conn = session.connection()
     now = aware(now or utcnow())
     want = wanted(obj)
     object_type = obj.object_type
-    rows = {r.ladder: r for r in db.session.scalars(_ROWS_OF, {"object_type": object_type, "object_id": obj.id})}
+    rows = {ladder: (row_id, anchor) for row_id, ladder, anchor
+            in conn.execute(_ROWS_OF, {"object_type": object_type, "object_id": obj.id})}
     # rows of ladders no longer wanted: reused for a newly wanted ladder (one UPDATE
     # instead of a DELETE and an INSERT: every field is set again below), else deleted
-    spare = [row for ladder, row in rows.items() if ladder not in want]
+    spare = [row_id for ladder, (row_id, _) in rows.items() if ladder not in want]
     changed = {ladder: anchor for ladder, anchor in want.items()
-               if ladder not in rows or rows[ladder].anchor != anchor}
+               if ladder not in rows or rows[ladder][1] != anchor}
+    updates, inserts = [], []
     if changed:
         calendar = calendar or workdays()
         pol = policy()
         roles = recipients.audience(obj.unit)
+        unit_id = getattr(obj, "unit_id", None)
+        stamp = naive_utc(now)
         for ladder, anchor in changed.items():
-            row = rows.get(ladder)
             nxt = next_due(anchor, pol.ladder(ladder), calendar, after=now, audience=roles)
-            if row is None and spare:
-                row = spare.pop()
-                row.ladder = ladder
-                row.unit_id = getattr(obj, "unit_id", None)
-            elif row is None:
-                row = ReminderSchedule(object_type=object_type, object_id=obj.id, ladder=ladder,
-                                       unit_id=getattr(obj, "unit_id", None))
-                db.session.add(row)
-            row.anchor = anchor
-            row.next_at = naive_utc(nxt) if nxt else None
-            row.swept_at = naive_utc(now)
-    for row in spare:
-        db.session.delete(row)
+            values = {"ladder": ladder, "unit_id": unit_id, "anchor": anchor,
+                      "next_at": naive_utc(nxt) if nxt else None, "swept_at": stamp}
+            row_id = rows[ladder][0] if ladder in rows else (spare.pop() if spare else None)
+            if row_id is None:
+                inserts.append({"object_type": object_type, "object_id": obj.id, **values})
+            else:
+                updates.append({"row_id": row_id, **values})
+    if updates:
+        conn.execute(_UPDATE, updates)
+    if inserts:
+        conn.execute(_INSERT, inserts)
+    if spare:
+        conn.execute(_DELETE, [{"row_id": row_id} for row_id in spare])
+    _forget_loaded(session, [u["row_id"] for u in updates], spare)
+
+
+def _forget_loaded(session, updated, deleted) -> None:
+    """Rows someone in this session loaded as objects (a page, a test) are read again
+    when next used (updated) or leave the session (deleted): never stale."""
+    for row_id in (*updated, *deleted):
+        loaded = session.identity_map.get(session.identity_key(ReminderSchedule, row_id))
+        if loaded is None:
+            continue
+        if row_id in deleted:
+            session.expunge(loaded)
+        else:
+            session.expire(loaded)
 
 
 def replan_cycle(cycle, *, now: datetime | None = None, calendar=None) -> None:
