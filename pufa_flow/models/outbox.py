@@ -12,6 +12,7 @@ message (and marks them sent, naming it).
 """
 from __future__ import annotations
 
+import hashlib
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -24,6 +25,25 @@ from .base import enum_type, utcnow_naive
 CHANNELS = {"email": "邮件", "sms": "短信", "in_app": "站内消息", "wecom": "企业微信群", "dingtalk": "钉钉群"}
 OUTBOX_STATES = {"pending": "待发送", "sending": "发送中", "sent": "已发送", "failed": "发送失败",
                  "held": "待汇总"}
+#: the length of ``OutboxMessage.key``
+KEY_LEN = 200
+
+
+def outbox_key(*parts) -> str:
+    """The unique tuple as text, at most KEY_LEN characters.
+
+    An address can be 254 characters and a webhook longer: cutting such a key
+    short could make two recipients' keys equal, and the second message would
+    be dropped as a duplicate. A long key keeps its head for the reader and
+    ends with the SHA-256 of the whole, so it stays as unique as the tuple.
+    """
+    key = ":".join(str(p) for p in parts)
+    if len(key) <= KEY_LEN:
+        return key
+    digest = hashlib.sha256(key.encode()).hexdigest()
+    return f"{key[:KEY_LEN - len(digest) - 1]}#{digest}"
+
+
 ATTEMPT_STATUSES = {"sent": "成功", "retry": "失败待重试", "failed": "失败", "deferred": "免打扰顺延",
                     "expired": "租约过期"}
 
@@ -43,7 +63,7 @@ class OutboxMessage(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: the unique tuple as text (also the Message-ID / gateway request id)
-    key: Mapped[str] = mapped_column(sa.String(200), nullable=False, unique=True)
+    key: Mapped[str] = mapped_column(sa.String(KEY_LEN), nullable=False, unique=True)
     channel: Mapped[str] = mapped_column(enum_type(CHANNELS, "outbox_channel"), nullable=False)
     #: an email address, a phone number, a robot webhook, or an in-app inbox: ``office`` or ``unit:<id>``
     recipient: Mapped[str] = mapped_column(sa.String(254), nullable=False)

@@ -11,6 +11,7 @@ from flask import current_app
 
 from ..extensions import db
 from ..models import OutboxMessage
+from ..models.outbox import outbox_key
 from ..clock import to_local, utcnow_naive
 
 def recipients(obj, audience: str) -> list[tuple[str, str, str]]:
@@ -50,7 +51,7 @@ def enqueue(obj, event, *, new_version: int) -> int:
     day = to_local(now).date()
     link = object_link(obj)
     rows = [
-        {"key": f"transition:{obj.object_type}:{obj.id}:v{new_version}:{channel}:{recipient}",
+        {"key": outbox_key("transition", obj.object_type, obj.id, f"v{new_version}", channel, recipient),
          "channel": channel, "recipient": recipient, "recipient_role": role, "recipient_name": "",
          "kind": kind, "local_day": day, "subject": subject, "body": body,
          "object_type": obj.object_type, "object_id": obj.id, "unit_id": getattr(obj, "unit_id", None),

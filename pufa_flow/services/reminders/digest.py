@@ -15,6 +15,7 @@ from notifications.policy import is_digest_time
 from ...clock import format_date_cn, utcnow
 from ...extensions import db
 from ...models import OutboxAttempt, OutboxMessage, RectificationItem
+from ...models.outbox import outbox_key
 from ..calendar import calendar as app_calendar
 from . import recipients
 from .context import aware, local_day, naive_utc, policy, workdays
@@ -56,7 +57,7 @@ def fold_held(now: datetime) -> int:
         first = rows[0]
         body = "\n".join(f"{i}. {r.subject}" for i, r in enumerate(rows, 1)) + f"\n请登录系统查看：{base}/items/"
         new_id = db.session.scalar(_insert(dialect).returning(OutboxMessage.id), {
-            "key": f"digest.recipient:{day.isoformat()}:{channel}:{recipient}"[:200], "channel": channel,
+            "key": outbox_key("digest.recipient", day.isoformat(), channel, recipient), "channel": channel,
             "recipient": recipient, "recipient_role": first.recipient_role, "recipient_name": first.recipient_name,
             "kind": "digest.recipient", "local_day": day, "object_type": "digest", "object_id": 0,
             "unit_id": first.unit_id, "status": "pending", "created_at": now_naive, "send_after": now_naive,
@@ -95,7 +96,7 @@ def digest(now: datetime | None = None, *, force: bool = False) -> int:
     for role in pol.digest.recipients:
         for channel in pol.digest.channels:
             for a in recipients.addresses(None, role, channel):
-                rows.append({"key": f"digest:{day.isoformat()}:{a.channel}:{a.address}"[:200],
+                rows.append({"key": outbox_key("digest", day.isoformat(), a.channel, a.address),
                              "channel": a.channel, "recipient": a.address, "recipient_role": a.role,
                              "recipient_name": a.name, "kind": "digest", "local_day": day,
                              "object_type": "digest", "object_id": 0, "unit_id": None, "status": "pending",

@@ -21,6 +21,7 @@ from notifications.channels.sms import short
 from ...clock import format_date_cn, to_local, utcnow
 from ...extensions import db
 from ...models import OutboxMessage
+from ...models.outbox import outbox_key
 from ..calendar import calendar, item_working_days_overdue
 from . import recipients
 from .context import naive_utc
@@ -85,7 +86,7 @@ def remind(items, *, comment: str | None = None, now: datetime | None = None) ->
                         continue
                     seen.add((a.channel, a.address))
                     rows.append({
-                        "key": f"item:{item.id}:{KIND}:{day.isoformat()}:{a.channel}:{a.address}"[:200],
+                        "key": outbox_key("item", item.id, KIND, day.isoformat(), a.channel, a.address),
                         "channel": a.channel, "recipient": a.address,
                         "recipient_role": "unit" if a.channel == "in_app" else a.role,
                         "recipient_name": a.name[:50], "kind": KIND, "local_day": day,
