@@ -241,6 +241,12 @@ def _bucket(column, bounds):
                    else_=sa.case((column.is_(None), sa.null()), else_=len(bounds)))
 
 
+def _ended():
+    """SQL: when the item stopped being open (closed, or cancelled: its last change); NULL while open."""
+    return sa.case((sa.and_(I.status == "cancelled", sa.or_(I.closed_at.is_(None), I.updated_at < I.closed_at)),
+                    I.updated_at), else_=I.closed_at)
+
+
 def _count_days(days: list[date], user=None) -> list[tuple[int, int]]:
     """(open, overdue) at the end of each of ``days`` (ascending), counted from the items: one GROUP BY of
     three buckets. ``user`` None: every item.
@@ -255,8 +261,7 @@ def _count_days(days: list[date], user=None) -> list[tuple[int, int]]:
     ats = [datetime.combine(end + timedelta(days=1), time(0), tzinfo=zone).astimezone(timezone.utc)
            .replace(tzinfo=None) for end in days]
     cutoffs = [cal.overdue_cutoff(end) for end in days]
-    ended = sa.case((sa.and_(I.status == "cancelled", sa.or_(I.closed_at.is_(None), I.updated_at < I.closed_at)),
-                     I.updated_at), else_=I.closed_at)
+    ended = _ended()
     created_b = _bucket(I.created_at, ats)  # open from this day on
     # open through the day before this one (NULL: still open). SQLite evaluates a CASE arm by arm and
     # repeats a repeated expression, so the common answers come first: most items are still open, and
@@ -283,9 +288,7 @@ def _open_at_end_of(day: date):
     """(the moment ``day`` ends, naive UTC; SQL for "not closed or cancelled before that moment")."""
     zone = local_zone(current_app.config["PUFA_TIMEZONE"])
     at = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone).astimezone(timezone.utc).replace(tzinfo=None)
-    ended = sa.case((sa.and_(I.status == "cancelled", sa.or_(I.closed_at.is_(None), I.updated_at < I.closed_at)),
-                     I.updated_at), else_=I.closed_at)
-    return at, sa.or_(sa.and_(I.closed_at.is_(None), I.status != "cancelled"), ended >= at)
+    return at, sa.or_(sa.and_(I.closed_at.is_(None), I.status != "cancelled"), _ended() >= at)
 
 
 def _count_day(day: date, user) -> tuple[int, int]:
