@@ -39,18 +39,13 @@ def _scoped(stmt, user):
 NAMES = ("open", "overdue", "waiting", "waiting_overdue", "extension_requested", "cancelled")
 
 
-def _counts(user, on: date, *, merged: bool = False) -> dict:
+def _counts(user, on: date) -> dict:
     """Every count the totals, categories and age buckets need: one GROUP BY (status, category) with a few
-    FILTERs on the due date, summed here. On SQLite a pass over the (status, category, due_date) index in
-    index order (no sort), closed items not read.
+    FILTERs on the due date, summed here; a pass over the (status, category, due_date) index in index order
+    (no sort), closed items not read.
 
-    ``merged`` (PostgreSQL, where a scan reads whole rows anyway and each statement is another pass over
-    the table): the same pass also counts today's trend figure (``_count_day``) and groups the closed
-    items by (due date, local closing day) for ``closed_split``, saving two passes.
-
-    ``figures`` runs it once and hands it to its sections. Returns {"totals": (NAMES..., age buckets...),
-    "categories": {category: (open, overdue)}} and, merged, "closed": (on time, late) and "day": (open,
-    overdue) at the end of ``on``.
+    ``figures`` runs it once and hands it to its sections. Returns
+    {"totals": (NAMES..., age buckets...), "categories": {category: (open, overdue)}}.
     """
     cutoff = calendar().overdue_cutoff(on)
     columns = [sa.func.count(), sa.func.count().filter(I.due_date <= cutoff)]
@@ -58,39 +53,13 @@ def _counts(user, on: date, *, merged: bool = False) -> dict:
         lower, upper = age_bucket_range(key, on)
         columns.append(sa.func.count().filter(sa.and_(I.due_date <= upper, *([I.due_date > lower] if lower else []))))
     open_states = set(_open_states())
-    keys = [I.status, I.category]
-    if merged:
-        at, still_open = _open_at_end_of(on)
-        was_open = sa.and_(I.created_at < at, still_open)
-        columns += [sa.func.count().filter(was_open), sa.func.count().filter(sa.and_(was_open, I.due_date <= cutoff))]
-        is_closed = sa.and_(I.status == "closed", I.closed_at.is_not(None))
-        zone = current_app.config["PUFA_TIMEZONE"]
-        local_day = sa.cast(sa.func.timezone(zone, sa.func.timezone("UTC", I.closed_at)), sa.Date)
-        keys = [I.status, sa.case((I.status == "closed", sa.null()), else_=I.category),  # fewer groups
-                sa.case((is_closed, I.due_date)), sa.case((is_closed, local_day))]
-        stmt = sa.select(*keys, *columns)
-    else:
-        stmt = sa.select(*keys, *columns).where(I.status.in_(sorted(open_states | {"cancelled"})))  # closed: not read
-    stmt = _scoped(stmt.group_by(*keys), user)
+    stmt = _scoped(sa.select(I.status, I.category, *columns).where(I.status.in_(sorted(open_states | {"cancelled"})))
+                   .group_by(I.status, I.category), user)  # closed items: not read
     with_unit = open_states - {"submitted"}  # overdue counts these; submitted ones wait for the office
     totals = dict.fromkeys(NAMES, 0)
     ages = [0] * len(AGE_BUCKETS)
     categories = {c: [0, 0] for c in ITEM_CATEGORIES}
-    day, on_time, late = [0, 0], 0, 0
-    cal = calendar()
-    width = len(AGE_BUCKETS)
-    for row in db.session.execute(stmt):
-        if merged:
-            status, category, closed_due, closed_day, n, past_cutoff, *rest = row
-            by_age, (day_open, day_overdue) = rest[:width], rest[width:]
-            day = [day[0] + day_open, day[1] + day_overdue]
-            if closed_due is not None:
-                if closed_day > cal.effective_deadline(closed_due):
-                    late += n
-                else:
-                    on_time += n
-        else:
-            status, category, n, past_cutoff, *by_age = row
+    for status, category, n, past_cutoff, *by_age in db.session.execute(stmt):
         per_category = categories.setdefault(category, [0, 0])
         if status in open_states:
             totals["open"] += n
@@ -104,19 +73,14 @@ def _counts(user, on: date, *, merged: bool = False) -> dict:
             totals["waiting_overdue"] += past_cutoff
         if status in ("extension_requested", "cancelled"):
             totals[status] += n
-    categories.pop(None, None)  # closed items (merged): counted by due date, not by category
-    out = {"totals": tuple(totals[name] for name in NAMES) + tuple(ages),
-           "categories": {c: tuple(v) for c, v in categories.items()}}
-    if merged:
-        out.update(closed=(on_time, late), day=tuple(day))
-    return out
+    return {"totals": tuple(totals[name] for name in NAMES) + tuple(ages),
+            "categories": {c: tuple(v) for c, v in categories.items()}}
 
 
 def totals(user, on: date | None = None, *, counts: dict | None = None) -> dict:
     on = on or today()
-    counts = counts or _counts(user, on)
-    out = dict(zip(NAMES, counts["totals"]))
-    on_time, late = counts["closed"] if "closed" in counts else closed_split(user)
+    out = dict(zip(NAMES, (counts or _counts(user, on))["totals"]))
+    on_time, late = closed_split(user)
     base = out["open"] + on_time + late
     out.update(closed_on_time=on_time, closed_late=late,
                overdue_rate=round(100 * (out["overdue"] + late) / base, 1) if base else 0.0)
@@ -339,18 +303,16 @@ def forget_past_days() -> None:
     db.session.execute(sa.delete(OverdueDay))
 
 
-def trend(user, on: date | None = None, weeks: int = 12, *, counted: tuple[int, int] | None = None) -> list[dict]:
+def trend(user, on: date | None = None, weeks: int = 12) -> list[dict]:
     """Open and overdue items at the end of each of the last ``weeks`` weeks (the week ending ``on`` last).
 
     Days that are over come from ``past_days`` (for the users who see every item); the others, today's
-    as a rule, are counted live (``counted``: ``on``'s figures, already counted by the caller).
+    as a rule, are counted live.
     """
     on = on or today()
     ends = [on - timedelta(days=7 * k) for k in range(weeks - 1, -1, -1)]
     current = today()
     known = past_days([d for d in ends if d < current]) if _sees_every_item(user) else {}
-    if counted is not None and on not in known:
-        known[on] = counted
     live = [d for d in ends if d not in known]
     known.update({day: _count_day(day, user) for day in live} if len(live) == 1 else
                  zip(live, _count_days(live, user) if live else []))
@@ -359,12 +321,10 @@ def trend(user, on: date | None = None, weeks: int = 12, *, counted: tuple[int, 
 
 def figures(user, on: date | None = None, *, with_trend: bool = True, sort: str = "overdue") -> dict:
     on = on or today()
-    # one scan for the totals, categories and age buckets (on PostgreSQL also the closed split and today's trend)
-    merged = db.session.get_bind().dialect.name == "postgresql"
-    counts = _counts(user, on, merged=merged)
+    counts = _counts(user, on)  # one pass for the totals, categories and age buckets
     out = {"as_of": on.isoformat(), "totals": totals(user, on, counts=counts), "by_unit": by_unit(user, on, sort=sort),
            "by_notice": by_notice(user, on), "by_inspection": by_inspection(user, on),
            "by_category": by_category(user, on, counts=counts), "by_age": by_age(user, on, counts=counts)}
     if with_trend:
-        out["trend"] = trend(user, on, counted=counts.get("day"))
+        out["trend"] = trend(user, on)
     return out
