@@ -135,3 +135,18 @@ def test_keeping_a_day_twice_keeps_the_first(app):
         board._keep({date(2026, 11, 13): (3, 1)})
         board._keep({date(2026, 11, 13): (5, 2)})
         assert kept(app) == {date(2026, 11, 13): (3, 1)}
+
+
+def test_closed_on_time_or_late_at_the_local_midnight(app, make_unit, make_user, office_user):
+    """Closed at 23:30 on the deadline (Shanghai) is on time; at 00:30 the next day, late (both backends
+    judge the local closing day, SQLite through each due date's late-from moment, PostgreSQL by grouping)."""
+    unit = make_unit("区司法局")
+    ua = make_user("unit", unit=unit)
+    first, second = issue(office_user, unit, date(2026, 11, 2), ["2026-11-06"] * 2)  # due Friday 6 Nov
+    for item, at in ((first, datetime(2026, 11, 6, 15, 30)), (second, datetime(2026, 11, 6, 16, 30))):
+        with clock.frozen(at):  # 23:30 and 00:30 in Shanghai
+            workflow.fire(item, "acknowledge", actor=ua)
+            workflow.fire(item, "submit", actor=ua, data={"measures": "已整改"})
+            workflow.fire(item, "verify", actor=office_user)
+    with app.test_request_context():
+        assert board.closed_split(office_user) == (1, 1)
