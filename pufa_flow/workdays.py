@@ -54,6 +54,8 @@ class WorkdayCalendar:
         self._overrides = dict(overrides or {})
         self._covered = set(package_years()) | set(covered_years)
         self.uncovered_years: set[int] = set()
+        #: (start, end) → workdays_between: a list of items shares a few deadlines and one today
+        self._between: dict[tuple[date, date], int] = {}
 
     def is_workday(self, day: date) -> bool:
         if day in self._overrides:
@@ -97,12 +99,16 @@ class WorkdayCalendar:
         return (today - self.effective_deadline(due)).days
 
     def workdays_between(self, start: date, end: date) -> int:
-        """Working days d with start < d <= end (0 when end <= start)."""
+        """Working days d with start < d <= end (0 when end <= start). Remembered for the calendar's life
+        (its days do not change: a changed override table makes a new calendar)."""
+        if (start, end) in self._between:
+            return self._between[start, end]
         count, day = 0, start
         while day < end:
             day += ONE_DAY
             if self.is_workday(day):
                 count += 1
+        self._between[start, end] = count
         return count
 
     def working_days_overdue(self, due: date | None, is_open: bool, today: date) -> int:

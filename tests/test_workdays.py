@@ -71,3 +71,14 @@ def test_a_calendar_without_working_days_says_so_instead_of_looping():
     for scan in (cal.next_workday_on_or_after, cal.previous_workday_before):
         with pytest.raises(ValueError, match="天内没有工作日，请检查节假日调整表"):
             scan(start)
+
+
+def test_workdays_between_is_remembered_per_calendar_not_across_calendars():
+    """Each calendar remembers its own answers (a list asks the same span per item); another calendar,
+    with an override inside the span, answers for its own days."""
+    plain = WorkdayCalendar()
+    with_day_off = WorkdayCalendar({date(2026, 11, 11): False})
+    assert plain.workdays_between(date(2026, 11, 6), date(2026, 11, 13)) == 5  # Mon 9 – Fri 13
+    assert plain.workdays_between(date(2026, 11, 6), date(2026, 11, 13)) == 5
+    assert with_day_off.workdays_between(date(2026, 11, 6), date(2026, 11, 13)) == 4
+    assert with_day_off.working_days_overdue(date(2026, 11, 6), True, date(2026, 11, 13)) == 4

@@ -133,15 +133,16 @@ def page_args() -> tuple[int, int]:
     return page, per_page
 
 
-def paginate(stmt, serialize, *, deferred: bool = False) -> dict:
-    """deferred: the page's ids first, then its rows (services/paging; long single-model lists)."""
+def paginate(stmt, serialize, *, deferred: bool = False, load=()) -> dict:
+    """deferred: the page's ids first, then its rows with the ``load`` options (services/paging; long
+    single-model lists)."""
     from ..extensions import db
 
     page, per_page = page_args()
     if deferred:
         from ..services.paging import paginate_deferred
 
-        result = paginate_deferred(db.session, stmt, page=page, per_page=per_page)
+        result = paginate_deferred(db.session, stmt, page=page, per_page=per_page, load=load)
     else:
         result = db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=True)
     return {"items": [serialize(obj) for obj in result.items], "total": result.total,

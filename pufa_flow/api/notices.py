@@ -8,7 +8,7 @@ from ..errors import BadRequest, NotFound, ValidationFailed
 from ..models import ITEM_CATEGORIES, NOTICE_SOURCES, RectificationItem, Notice
 from ..models.scoping import get_visible, scoped_select
 from ..services import notices as notice_service
-from ..services.items import AGE_BUCKETS, CLOSED, SORTS, filtered_items
+from ..services.items import AGE_BUCKETS, CLOSED, ITEM_LOADS, SORTS, filtered_items
 from ..services.validation import MAX_LEN
 from .base import current_api_user, json_body, paginate, require_roles
 from ..documents.responses import DOCX_DOWNLOAD, DOCX_MIME, notice_document_response
@@ -95,7 +95,7 @@ def list_items():
         stmt = filtered_items(user, request.args)
     except ValueError as exc:
         raise BadRequest(str(exc)) from None
-    return jsonify(paginate(stmt, lambda i: item_json(i, user), deferred=True))
+    return jsonify(paginate(stmt, lambda i: item_json(i, user), deferred=True, load=ITEM_LOADS))
 
 
 @endpoint("/items/<id:item_id>", "GET", summary="整改事项详情（含延期记录、佐证材料）", tag="rectification",

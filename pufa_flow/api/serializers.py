@@ -222,15 +222,16 @@ ITEM_INPUT = {"type": "object", "required": ["problem"], "properties": {
 
 def item_json(i, user, *, detail: bool = False) -> dict:
     """``detail``: with extensions, evidence and the office's latest word (one item's page)."""
-    from ..services.calendar import item_days_overdue, item_waiting_working_days, item_working_days_overdue
+    from ..services.calendar import item_days_overdue, item_waiting_working_days, item_working_days_overdue, today
 
-    days = item_days_overdue(i)
+    on = today()
+    days = item_days_overdue(i, on)
     out = {"id": i.id, "notice_id": i.notice_id, "unit_id": i.unit_id, "unit_name": i.unit.name,
            "seq": i.seq, "category": i.category, "category_label": i.category_label,
            "problem": i.problem, "requirement": i.requirement, "due_date": iso(i.due_date),
            "requested_due_date": iso(i.requested_due_date), "is_overdue": days > 0,
-           "days_overdue": days, "overdue_working_days": item_working_days_overdue(i),
-           "waiting_working_days": item_waiting_working_days(i),
+           "days_overdue": days, "overdue_working_days": item_working_days_overdue(i, on),
+           "waiting_working_days": item_waiting_working_days(i, on),
            "responsible_person": i.responsible_person, "due_workdays": i.due_workdays,
            "notice_number": i.notice.doc_number if i.notice else "",
            "measures": i.measures, **state_fields(i, user)}

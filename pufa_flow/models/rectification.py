@@ -130,6 +130,9 @@ class RectificationItem(Stateful, Timestamps, db.Model):
         sa.Index("ix_items_unit_status_due", "unit_id", "status", "due_date"),  # by unit, in unit order
         sa.Index("ix_items_status_due_cover", "status", "due_date", "unit_id", "category", "notice_id"),
         sa.Index("ix_items_trend", "created_at", "closed_at", "updated_at", "status", "due_date"),  # the 12 weeks
+        sa.Index("ix_items_notice_status_due", "notice_id", "status", "due_date"),  # per inspection, from its notices
+        sa.Index("ix_items_status_due_closed", "status", "due_date", "closed_at"),  # closed on time / late
+        sa.Index("ix_items_status_category_due", "status", "category", "due_date"),  # the totals, in index order
     )
     workflow = ITEM
     status_index = False  # ix_items_status_due_cover leads with status
@@ -258,3 +261,24 @@ class ItemNote(db.Model):
     created_at: Mapped[datetime] = mapped_column(sa.DateTime, nullable=False, default=utcnow_naive)
 
     author = relationship("User")
+
+
+class OverdueDay(db.Model):
+    """The board's trend figures at the end of one past day (open, overdue), kept so the 12-week trend
+    reads its past weeks instead of re-counting every item each time.
+
+    Written the first time a board needs a day that is over (idempotent: one row per day); only today's
+    figure is counted live. A change to the working-day calendar deletes the rows (their cutoffs moved).
+    """
+    __tablename__ = "overdue_days"
+    __table_args__ = (sa.CheckConstraint("open >= 0 AND overdue >= 0 AND overdue <= open",
+                                         name="figures_counted"),)
+
+    #: the local (Asia/Shanghai) date whose end the figures describe
+    day: Mapped[date] = mapped_column(sa.Date, primary_key=True, autoincrement=False)
+    #: items issued and not yet closed or cancelled at the end of the day
+    open: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    #: of those, the ones past their deadline on that day (the day's working-day cutoff)
+    overdue: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    #: when the figures were counted (UTC)
+    computed_at: Mapped[datetime] = mapped_column(sa.DateTime, nullable=False, default=utcnow_naive)

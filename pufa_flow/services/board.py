@@ -5,6 +5,9 @@ overdue = open, not waiting for verification, and past the effective
 deadline (calendar.overdue_filter); waiting = submitted, the office's turn;
 closed on time = closed on or before the effective deadline (local date);
 逾期率 = (overdue now + closed late) / (open + closed). Ages are in working days.
+
+The trend's past days are read from ``overdue_days`` (counted once, the first time a board needs a day
+that is over); only today's figure is counted live on every request.
 """
 from __future__ import annotations
 
@@ -15,29 +18,18 @@ from flask import current_app
 
 from ..clock import local_zone
 from ..extensions import db
-from ..models import ITEM_CATEGORIES, Inspection, Notice, RectificationItem, Unit
-from ..models.scoping import scope
+from ..models import ITEM_CATEGORIES, Inspection, Notice, OverdueDay, RectificationItem, Unit
+from ..models.base import utcnow_naive
+from ..models.scoping import rule_for, scope
 from .calendar import calendar, today
 from .items import AGE_BUCKETS, age_bucket_range
+from .transaction import transaction
 
 I = RectificationItem  # noqa: E741
 
 
 def _open_states():
     return sorted(I.workflow.definition.open_states)
-
-
-def _local_offset_hours() -> int:
-    zone = local_zone(current_app.config["PUFA_TIMEZONE"])
-    return int(datetime.now(zone).utcoffset().total_seconds() // 3600)
-
-
-def _local_day(column):
-    """The local calendar date of a naive-UTC timestamp, in SQL."""
-    hours = _local_offset_hours()
-    if db.session.get_bind().dialect.name == "sqlite":
-        return sa.func.date(column, f"{hours:+d} hours")
-    return sa.cast(column + sa.text(f"interval '{hours} hours'"), sa.Date)
 
 
 def _scoped(stmt, user):
@@ -48,44 +40,46 @@ NAMES = ("open", "overdue", "waiting", "waiting_overdue", "extension_requested",
 
 
 def _counts(user, on: date) -> dict:
-    """One scan, one row, no GROUP BY (no sort): every count the totals, categories and age buckets need.
+    """Every count the totals, categories and age buckets need: one GROUP BY (status, category) with a few
+    FILTERs on the due date, summed here; a pass over the (status, category, due_date) index in index order
+    (no sort), closed items not read.
 
-    Categories are a fixed list, so "open / overdue in category c" are two more FILTER columns each.
-    Kept on ``g`` for the request, so the board's sections share the scan. Returns
+    ``figures`` runs it once and hands it to its sections. Returns
     {"totals": (NAMES..., age buckets...), "categories": {category: (open, overdue)}}.
     """
-    from flask import g
-
-    key = ("board_counts", getattr(user, "id", None), on)
-    cache = g.setdefault("board_counts", {})
-    if key in cache:
-        return cache[key]
     cutoff = calendar().overdue_cutoff(on)
-    is_open = I.status.in_(_open_states())
-    overdue = sa.and_(I.status.in_(["issued", "in_progress", "extension_requested"]), I.due_date <= cutoff)
-    columns = [sa.func.count().filter(is_open), sa.func.count().filter(overdue),
-               sa.func.count().filter(I.status == "submitted"),
-               sa.func.count().filter(sa.and_(I.status == "submitted", I.due_date <= cutoff)),
-               sa.func.count().filter(I.status == "extension_requested"),
-               sa.func.count().filter(I.status == "cancelled")]
-    for key_, _, _, _ in AGE_BUCKETS:
-        lower, upper = age_bucket_range(key_, on)
-        columns.append(sa.func.count().filter(sa.and_(overdue, I.due_date <= upper,
-                                                      *([I.due_date > lower] if lower else []))))
-    for category in ITEM_CATEGORIES:
-        columns.append(sa.func.count().filter(sa.and_(I.category == category, is_open)))
-        columns.append(sa.func.count().filter(sa.and_(I.category == category, overdue)))
-    row = tuple(db.session.execute(_scoped(sa.select(*columns).select_from(I), user)).one())
-    first = len(NAMES) + len(AGE_BUCKETS)
-    out = {"totals": row[:first],
-           "categories": {c: row[first + 2 * k:first + 2 * k + 2] for k, c in enumerate(ITEM_CATEGORIES)}}
-    cache[key] = out
-    return out
+    columns = [sa.func.count(), sa.func.count().filter(I.due_date <= cutoff)]
+    for key, _, _, _ in AGE_BUCKETS:
+        lower, upper = age_bucket_range(key, on)
+        columns.append(sa.func.count().filter(sa.and_(I.due_date <= upper, *([I.due_date > lower] if lower else []))))
+    open_states = set(_open_states())
+    stmt = _scoped(sa.select(I.status, I.category, *columns).where(I.status.in_(sorted(open_states | {"cancelled"})))
+                   .group_by(I.status, I.category), user)  # closed items: not read
+    with_unit = open_states - {"submitted"}  # overdue counts these; submitted ones wait for the office
+    totals = dict.fromkeys(NAMES, 0)
+    ages = [0] * len(AGE_BUCKETS)
+    categories = {c: [0, 0] for c in ITEM_CATEGORIES}
+    for status, category, n, past_cutoff, *by_age in db.session.execute(stmt):
+        per_category = categories.setdefault(category, [0, 0])
+        if status in open_states:
+            totals["open"] += n
+            per_category[0] += n
+        if status in with_unit:
+            totals["overdue"] += past_cutoff
+            per_category[1] += past_cutoff
+            ages = [x + y for x, y in zip(ages, by_age)]
+        if status == "submitted":
+            totals["waiting"] += n
+            totals["waiting_overdue"] += past_cutoff
+        if status in ("extension_requested", "cancelled"):
+            totals[status] += n
+    return {"totals": tuple(totals[name] for name in NAMES) + tuple(ages),
+            "categories": {c: tuple(v) for c, v in categories.items()}}
 
 
-def totals(user, on: date | None = None) -> dict:
+def totals(user, on: date | None = None, *, counts: dict | None = None) -> dict:
     on = on or today()
-    out = dict(zip(NAMES, _counts(user, on)["totals"]))
+    out = dict(zip(NAMES, (counts or _counts(user, on))["totals"]))
     on_time, late = closed_split(user)
     base = out["open"] + on_time + late
     out.update(closed_on_time=on_time, closed_late=late,
@@ -93,55 +87,83 @@ def totals(user, on: date | None = None) -> dict:
     return out
 
 
-def closed_split(user) -> tuple[int, int]:
-    """(closed on time, closed late): one GROUP BY (due date, local closing day), judged with the calendar."""
-    day = _local_day(I.closed_at)
-    stmt = _scoped(sa.select(I.due_date, day, sa.func.count()).select_from(I)
-                   .where(I.status == "closed", I.closed_at.is_not(None)).group_by(I.due_date, day), user)
+def _late_from(dues) -> dict:
+    """due date → the first moment (naive UTC) a closing counts as late: the local midnight after its
+    effective deadline."""
+    zone = local_zone(current_app.config["PUFA_TIMEZONE"])
     cal = calendar()
-    on_time = late = 0
-    for due, closed_day, n in db.session.execute(stmt):
-        if isinstance(closed_day, str):
-            closed_day = date.fromisoformat(closed_day)
-        if closed_day > cal.effective_deadline(due):
-            late += n
-        else:
-            on_time += n
-    return on_time, late
+    return {due: datetime.combine(cal.effective_deadline(due) + timedelta(days=1), time(0), tzinfo=zone)
+            .astimezone(timezone.utc).replace(tzinfo=None) for due in dues}
+
+
+def closed_split(user) -> tuple[int, int]:
+    """(closed on time, closed late), judged with the calendar.
+
+    SQLite: the closed items' distinct due dates (an index range), each given its late-from moment, then one
+    count joined to that small table (index-only; ~6x faster than grouping by the local closing day, which
+    SQLite computes per row with date()). PostgreSQL: one GROUP BY (due date, local closing day) over the
+    closed items, judged here (one pass; the join takes two, ~3x slower on a table not yet vacuumed).
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        zone = current_app.config["PUFA_TIMEZONE"]
+        day = sa.cast(sa.func.timezone(zone, sa.func.timezone("UTC", I.closed_at)), sa.Date)
+        stmt = _scoped(sa.select(I.due_date, day, sa.func.count()).where(I.status == "closed", I.closed_at.is_not(None))
+                       .group_by(I.due_date, day), user)
+        cal = calendar()
+        on_time = late = 0
+        for due, closed_day, n in db.session.execute(stmt):
+            if closed_day > cal.effective_deadline(due):
+                late += n
+            else:
+                on_time += n
+        return on_time, late
+    dues = db.session.scalars(_scoped(sa.select(I.due_date).distinct().where(I.status == "closed"), user)).all()
+    if not dues:
+        return 0, 0
+    total = late = 0
+    deadlines = sorted(_late_from(dues).items())
+    for start in range(0, len(deadlines), 1000):  # bound the bind parameters of one statement
+        table = sa.values(sa.column("due", sa.Date), sa.column("late_from", sa.DateTime),
+                          name="deadlines").data(deadlines[start:start + 1000]).cte()  # SQLite: as a CTE
+        stmt = _scoped(sa.select(sa.func.count(), sa.func.count().filter(I.closed_at >= table.c.late_from))
+                       .select_from(table).join(I, I.due_date == table.c.due)
+                       .where(I.status == "closed", I.closed_at.is_not(None)), user)
+        n, k = db.session.execute(stmt).one()
+        total, late = total + n, late + k
+    return total - late, late
 
 
 def closed_late_condition(user):
     """SQL for 'closed after its effective deadline' (the list behind the closed-late figure)."""
     dues = db.session.scalars(_scoped(sa.select(I.due_date).distinct().where(I.status == "closed"), user)).all()
-    zone = local_zone(current_app.config["PUFA_TIMEZONE"])
-    cal = calendar()
-    clauses = []
-    for due in dues:
-        end = datetime.combine(cal.effective_deadline(due) + timedelta(days=1), time(0), tzinfo=zone)
-        clauses.append(sa.and_(I.due_date == due, I.closed_at >= end.astimezone(timezone.utc).replace(tzinfo=None)))
+    clauses = [sa.and_(I.due_date == due, I.closed_at >= end) for due, end in _late_from(dues).items()]
     return sa.and_(I.status == "closed", sa.or_(*clauses) if clauses else sa.false())
 
 
 def by_unit(user, on: date | None = None, *, sort: str = "overdue", limit: int = 200) -> list[dict]:
     """Units with open items: open, overdue, waiting and the oldest overdue age; most overdue first.
 
-    Grouped by unit first (an index-only pass), the unit names joined to the groups, not to every item.
+    Grouped by unit first, the unit names joined to the groups, not to every item. "Open" is asked as
+    "not closed, not cancelled" (the same rows: status is NOT NULL and CHECKed): SQLite then reads the
+    (unit_id, status, due_date) index in unit order and groups without sorting, ~1.6x faster than the
+    status ranges of the covering index followed by a sort of every open item by unit.
     """
     on = on or today()
     cutoff = calendar().overdue_cutoff(on)
-    is_open = I.status.in_(_open_states())
+    definition = I.workflow.definition
+    ended_not = I.status.not_in(sorted(set(definition.states) - set(definition.open_states)))
     overdue = sa.and_(I.status != "submitted", I.due_date <= cutoff)
     groups = (_scoped(sa.select(I.unit_id.label("unit_id"), sa.func.count().label("open"),
                                 sa.func.count().filter(overdue).label("overdue"),
                                 sa.func.count().filter(I.status == "submitted").label("waiting"),
                                 sa.func.min(sa.case((overdue, I.due_date))).label("oldest")), user)
-              .where(is_open).group_by(I.unit_id).subquery())
+              .where(ended_not).group_by(I.unit_id).subquery())
     n_overdue, oldest, n_open = groups.c.overdue, groups.c.oldest, groups.c.open
     stmt = sa.select(groups.c.unit_id, Unit.name, n_open, n_overdue, groups.c.waiting, oldest).join(
         Unit, Unit.id == groups.c.unit_id)
     order = {"overdue": (n_overdue.desc(), oldest, Unit.name), "open": (n_open.desc(), Unit.name),
              "name": (Unit.name,), "oldest": (oldest.asc().nulls_last(), Unit.name)}
-    stmt = stmt.order_by(*order.get(sort, order["overdue"])).limit(limit)
+    stmt = stmt.order_by(*order.get(sort, order["overdue"]), Unit.id).limit(limit)  # the id: names may repeat
     rows, ages = [], {}
     cal = calendar()
     for unit_id, name, open_, overdue_n, waiting, oldest_due in db.session.execute(stmt):
@@ -168,28 +190,30 @@ def by_notice(user, on: date | None = None, *, limit: int = 50) -> list[dict]:
 
 
 def by_inspection(user, on: date | None = None) -> list[dict]:
+    """Inspections with items: open and overdue. Counted from the inspections' notices down to their items
+    ((notice_id, status, due_date) index): no work for the items of notices from elsewhere."""
     on = on or today()
     cutoff = calendar().overdue_cutoff(on)
     is_open = I.status.in_(_open_states())
     overdue = sa.and_(is_open, I.status != "submitted", I.due_date <= cutoff)
-    stmt = (_scoped(sa.select(Inspection.id, Inspection.name, sa.func.count().filter(is_open),
-                              sa.func.count().filter(overdue))
-                    .select_from(I).join(Notice, Notice.id == I.notice_id)
-                    .join(Inspection, Inspection.id == Notice.inspection_id), user)
-            .where(Notice.inspection_id.is_not(None))  # lets the planner start from the inspections' notices
-            .group_by(Inspection.id, Inspection.name).order_by(Inspection.id.desc()))
+    groups = (_scoped(sa.select(Notice.inspection_id.label("inspection_id"), sa.func.count().filter(is_open).label("o"),
+                                sa.func.count().filter(overdue).label("k"))
+                      .select_from(Notice).join(I, I.notice_id == Notice.id), user)
+              .where(Notice.inspection_id.is_not(None)).group_by(Notice.inspection_id).subquery())
+    stmt = (sa.select(Inspection.id, Inspection.name, groups.c.o, groups.c.k)
+            .join(groups, groups.c.inspection_id == Inspection.id).order_by(Inspection.id.desc()))
     return [{"inspection_id": i, "name": name, "open": o, "overdue": k} for i, name, o, k in db.session.execute(stmt)]
 
 
-def by_category(user, on: date | None = None) -> list[dict]:
-    counts = _counts(user, on or today())["categories"]
+def by_category(user, on: date | None = None, *, counts: dict | None = None) -> list[dict]:
+    counts = (counts or _counts(user, on or today()))["categories"]
     return [{"category": c, "label": label, "open": counts[c][0], "overdue": counts[c][1]}
             for c, label in ITEM_CATEGORIES.items()]
 
 
-def by_age(user, on: date | None = None) -> list[dict]:
+def by_age(user, on: date | None = None, *, counts: dict | None = None) -> list[dict]:
     """Overdue items by working days late: 1–5, 6–20, more than 20."""
-    counts = _counts(user, on or today())["totals"]
+    counts = (counts or _counts(user, on or today()))["totals"]
     return [{"key": key, "label": label, "count": counts[len(NAMES) + k]} for k, (key, label, _, _) in enumerate(AGE_BUCKETS)]
 
 
@@ -199,48 +223,126 @@ def _bucket(column, bounds):
                    else_=sa.case((column.is_(None), sa.null()), else_=len(bounds)))
 
 
-def trend(user, on: date | None = None, weeks: int = 12) -> list[dict]:
-    """Open and overdue items at the end of each of the last ``weeks`` weeks: one GROUP BY of three buckets.
+def _ended():
+    """SQL: when the item stopped being open (closed, or cancelled: its last change); NULL while open."""
+    return sa.case((sa.and_(I.status == "cancelled", sa.or_(I.closed_at.is_(None), I.updated_at < I.closed_at)),
+                    I.updated_at), else_=I.closed_at)
 
-    An item is open at a week's end ``at`` when created before it and not yet ended (closed, or cancelled,
-    at or after it); overdue then when also due on or before that week's cutoff. Each item falls in
-    (created bucket, ended bucket, due bucket) and the weeks are summed from the few groups.
+
+def _count_days(days: list[date], user=None) -> list[tuple[int, int]]:
+    """(open, overdue) at the end of each of ``days`` (ascending), counted from the items: one GROUP BY of
+    three buckets. ``user`` None: every item.
+
+    An item is open at a day's end ``at`` when created before it and not yet ended (closed, or cancelled,
+    at or after it); overdue then when also due on or before that day's cutoff. Each item falls in
+    (created bucket, ended bucket, due bucket) and the days are summed from the few groups.
     """
-    on = on or today()
+    n_days = len(days)
     cal = calendar()
     zone = local_zone(current_app.config["PUFA_TIMEZONE"])
-    ends = [on - timedelta(days=7 * k) for k in range(weeks - 1, -1, -1)]
     ats = [datetime.combine(end + timedelta(days=1), time(0), tzinfo=zone).astimezone(timezone.utc)
-           .replace(tzinfo=None) for end in ends]
-    cutoffs = [cal.overdue_cutoff(end) for end in ends]
-    ended = sa.case((sa.and_(I.status == "cancelled", sa.or_(I.closed_at.is_(None), I.updated_at < I.closed_at)),
-                     I.updated_at), else_=I.closed_at)
-    created_b = _bucket(I.created_at, ats)  # open from this week on
-    # open through the week before this one (NULL: still open). SQLite evaluates a CASE arm by arm and
+           .replace(tzinfo=None) for end in days]
+    cutoffs = [cal.overdue_cutoff(end) for end in days]
+    ended = _ended()
+    created_b = _bucket(I.created_at, ats)  # open from this day on
+    # open through the day before this one (NULL: still open). SQLite evaluates a CASE arm by arm and
     # repeats a repeated expression, so the common answers come first: most items are still open, and
     # most of the rest not yet due on the last cutoff.
     ended_b = sa.case((sa.and_(I.closed_at.is_(None), I.status != "cancelled"), sa.null()),
                       else_=_bucket(ended, ats))
-    due_b = sa.case((I.due_date > cutoffs[-1], weeks),
-                    *[(I.due_date <= cutoff, k) for k, cutoff in enumerate(cutoffs)], else_=weeks)
-    rows = _scoped(sa.select(created_b.label("c"), ended_b.label("e"), due_b.label("d")).select_from(I),
-                   user).subquery()
+    due_b = sa.case((I.due_date > cutoffs[-1], n_days),
+                    *[(I.due_date <= cutoff, k) for k, cutoff in enumerate(cutoffs)], else_=n_days)
+    rows = sa.select(created_b.label("c"), ended_b.label("e"), due_b.label("d")).select_from(I).where(
+        I.created_at < ats[-1])  # created later: open on none of the days
+    rows = (rows if user is None else _scoped(rows, user)).subquery()
     stmt = sa.select(rows.c.c, rows.c.e, rows.c.d, sa.func.count()).group_by(rows.c.c, rows.c.e, rows.c.d)
-    open_, overdue = [0] * weeks, [0] * weeks
+    open_, overdue = [0] * n_days, [0] * n_days
     for first, end, due_from, n in db.session.execute(stmt):
-        last = weeks if end is None else end  # ended at or after ats[k] ⟺ k < bucket
+        last = n_days if end is None else end  # ended at or after ats[k] ⟺ k < bucket
         for k in range(first, last):
             open_[k] += n
             if k >= due_from:
                 overdue[k] += n
-    return [{"week_end": end.isoformat(), "open": open_[k], "overdue": overdue[k]} for k, end in enumerate(ends)]
+    return list(zip(open_, overdue))
 
 
-def figures(user, on: date | None = None, *, with_trend: bool = True) -> dict:
+def _open_at_end_of(day: date):
+    """(the moment ``day`` ends, naive UTC; SQL for "not closed or cancelled before that moment")."""
+    zone = local_zone(current_app.config["PUFA_TIMEZONE"])
+    at = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone).astimezone(timezone.utc).replace(tzinfo=None)
+    return at, sa.or_(sa.and_(I.closed_at.is_(None), I.status != "cancelled"), _ended() >= at)
+
+
+def _count_day(day: date, user) -> tuple[int, int]:
+    """``_count_days`` for one day (today's live figure) as a count and a FILTER: no grouping, no sort."""
+    at, still_open = _open_at_end_of(day)
+    stmt = _scoped(sa.select(sa.func.count(), sa.func.count().filter(I.due_date <= calendar().overdue_cutoff(day)))
+                   .select_from(I).where(I.created_at < at, still_open), user)
+    return tuple(db.session.execute(stmt).one())
+
+
+def _sees_every_item(user) -> bool:
+    return rule_for(I, user)(I, user) is None
+
+
+def past_days(days: list[date]) -> dict[date, tuple[int, int]]:
+    """(open, overdue) at the end of each of ``days`` (days that are over) for the whole office: kept in
+    ``overdue_days``; the days not kept yet are counted now (one scan for all of them) and kept.
+
+    A past day's figures are what they were when first counted after it ended: a deadline moved later
+    (an extension) does not rewrite them. A change to the calendar does (``forget_past_days``).
+    Two requests counting the same day at once both keep it: the second insert is skipped.
+    """
+    if not days:
+        return {}
+    found = {d: (o, k) for d, o, k in db.session.execute(
+        sa.select(OverdueDay.day, OverdueDay.open, OverdueDay.overdue).where(OverdueDay.day.in_(days)))}
+    missing = sorted(d for d in set(days) if d not in found)
+    if missing:
+        counted = dict(zip(missing, _count_days(missing)))
+        _keep(counted)
+        found.update(counted)
+    return found
+
+
+def _keep(counted: dict[date, tuple[int, int]]) -> None:
+    """Insert the days' figures; a day another request kept meanwhile is left as it is."""
+    rows = [{"day": d, "open": o, "overdue": k, "computed_at": utcnow_naive()} for d, (o, k) in counted.items()]
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    with transaction():
+        db.session.execute(insert(OverdueDay).values(rows).on_conflict_do_nothing(index_elements=["day"]))
+
+
+def forget_past_days() -> None:
+    """The calendar changed: every kept day's cutoff may have moved. Part of the caller's transaction."""
+    db.session.execute(sa.delete(OverdueDay))
+
+
+def trend(user, on: date | None = None, weeks: int = 12) -> list[dict]:
+    """Open and overdue items at the end of each of the last ``weeks`` weeks (the week ending ``on`` last).
+
+    Days that are over come from ``past_days`` (for the users who see every item); the others, today's
+    as a rule, are counted live.
+    """
     on = on or today()
-    out = {"as_of": on.isoformat(), "totals": totals(user, on), "by_unit": by_unit(user, on),
+    ends = [on - timedelta(days=7 * k) for k in range(weeks - 1, -1, -1)]
+    current = today()
+    known = past_days([d for d in ends if d < current]) if _sees_every_item(user) else {}
+    live = [d for d in ends if d not in known]
+    known.update({day: _count_day(day, user) for day in live} if len(live) == 1 else
+                 zip(live, _count_days(live, user) if live else []))
+    return [{"week_end": end.isoformat(), "open": known[end][0], "overdue": known[end][1]} for end in ends]
+
+
+def figures(user, on: date | None = None, *, with_trend: bool = True, sort: str = "overdue") -> dict:
+    on = on or today()
+    counts = _counts(user, on)  # one pass for the totals, categories and age buckets
+    out = {"as_of": on.isoformat(), "totals": totals(user, on, counts=counts), "by_unit": by_unit(user, on, sort=sort),
            "by_notice": by_notice(user, on), "by_inspection": by_inspection(user, on),
-           "by_category": by_category(user, on), "by_age": by_age(user, on)}
+           "by_category": by_category(user, on, counts=counts), "by_age": by_age(user, on, counts=counts)}
     if with_trend:
         out["trend"] = trend(user, on)
     return out

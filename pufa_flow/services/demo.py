@@ -20,7 +20,7 @@ from werkzeug.security import generate_password_hash
 from .. import clock
 from ..extensions import db
 from ..models import Contact, CycleAssignment, Unit, User, UnitAssessment
-from . import cycles, demo_filings, demo_results, notices, record_suggestions, workflow
+from . import board, cycles, demo_filings, demo_results, notices, record_suggestions, workflow
 from . import self_assessment as workspace
 from .calendar import calendar, today
 from .demo_data import (GIVEN, GRADED_UNITS_2023, INSPECTION_BODIES, INSPECTION_PLAN, INSPECTION_PROBLEMS, PROBLEMS,
@@ -347,6 +347,7 @@ def load(seed: int = 2023) -> dict:
         _current_cycle(units, unit_users, office, staff, rng)
         _notices(units, unit_users, office, rng)
         _inspection(units, unit_users, office)
+        board.forget_past_days()  # the items' history was written after the fact: any kept day is stale
     return {"units": len(units), "users": len(unit_users) + len(staff)}
 
 

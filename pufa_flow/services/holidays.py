@@ -16,7 +16,7 @@ from ..errors import ValidationFailed
 from ..extensions import db
 from ..models import WorkdayOverride, WorkdayYear
 from ..workdays import package_years
-from . import audit, reminders
+from . import audit, board, reminders
 from .calendar import forget_per_request
 from .imports import FileRejected, RowError, read_table
 from .transaction import transaction
@@ -91,6 +91,7 @@ def clear_range(start: date, end: date, *, actor) -> int:
     with transaction():
         removed = db.session.execute(sa.delete(WorkdayOverride).where(
             WorkdayOverride.day.between(start, end))).rowcount
+        board.forget_past_days()
         audit.record("calendar.clear", "calendar", None, actor=actor, data={
             "start": start.isoformat(), "end": end.isoformat(), "days": removed})
     _announce()
@@ -243,6 +244,7 @@ def _write(start: date, end: date, is_workday: bool, note: str) -> int:
         row.is_workday, row.note = is_workday, note
         db.session.add(row)
     db.session.flush()
+    board.forget_past_days()  # the board's kept trend days were counted with the old cutoffs
     return len(days)
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from workflows import TransitionRefused
 
@@ -40,6 +40,11 @@ SORTS = {
     "id": (RectificationItem.id,),
     "-id": (RectificationItem.id.desc(),),
 }
+#: a list page's rows (loaded by id, services/paging): with their notice (文号) and unit (name) in the same
+#: SELECT, not the notice's unit nor the unit's parent, which a list does not show (their joins cost more
+#: than the rows)
+ITEM_LOADS = (joinedload(RectificationItem.notice).lazyload(Notice.unit),
+              joinedload(RectificationItem.unit).lazyload(Unit.parent))
 #: age buckets of the overdue board, in working days: (key, label, min, max or None)
 AGE_BUCKETS = (("1-5", "1–5个工作日", 1, 5), ("6-20", "6–20个工作日", 6, 20), ("21+", "20个工作日以上", 21, None))
 EVIDENCE = "item"  # attachments.owner_type of an item's evidence (佐证材料)

@@ -24,8 +24,7 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @roles_required("office", "viewer")
 def index():
     sort = request.args.get("sort", "overdue")
-    figures = board_service.figures(current_user)
-    figures["by_unit"] = board_service.by_unit(current_user, sort=sort)
+    figures = board_service.figures(current_user, sort=sort)
     charts = {"trend": figures["trend"], "age": figures["by_age"],
               "category": [c for c in figures["by_category"] if c["open"]],
               "units": figures["by_unit"][:15]}

@@ -13,7 +13,7 @@ from ..services import items as item_service
 from ..services.attachments import path_of
 from ..services.calendar import today
 from ..services import reminders
-from ..services.items import AGE_BUCKETS, BULK_ACTIONS, SORTS, filtered_items
+from ..services.items import AGE_BUCKETS, BULK_ACTIONS, ITEM_LOADS, SORTS, filtered_items
 from .access import roles_required
 from .forms import ActionForm
 from .pagination import paginate
@@ -42,7 +42,7 @@ def index():
     except ValueError as exc:  # a bad filter: say so, show the unfiltered list, answer 400
         flash(str(exc), "error")
         stmt, status = filtered_items(current_user, {}), 400
-    return render_template("items/index.html", page=paginate(stmt, deferred=True), args=request.args,
+    return render_template("items/index.html", page=paginate(stmt, deferred=True, load=ITEM_LOADS), args=request.args,
                            states=RectificationItem.workflow.definition.states, today=today(),
                            bulk_actions=BULK_ACTIONS, form=ActionForm(), **_filter_choices()), status
 

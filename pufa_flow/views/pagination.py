@@ -10,8 +10,9 @@ from ..services.validation import parse_int, shown
 MAX_PAGE = 100_000
 
 
-def paginate(stmt, *, deferred: bool = False):
-    """deferred: the page's ids first, then its rows (services/paging; long single-model lists)."""
+def paginate(stmt, *, deferred: bool = False, load=()):
+    """deferred: the page's ids first, then its rows with the ``load`` options (services/paging; long
+    single-model lists)."""
     raw = request.args.get("page", "1")
     page = parse_int(raw, minimum=1, maximum=MAX_PAGE)
     if page is None:
@@ -20,5 +21,6 @@ def paginate(stmt, *, deferred: bool = False):
     if deferred:
         from ..services.paging import paginate_deferred
 
-        return paginate_deferred(db.session, stmt, page=page, per_page=current_app.config["PUFA_PAGE_SIZE"])
+        return paginate_deferred(db.session, stmt, page=page, per_page=current_app.config["PUFA_PAGE_SIZE"],
+                                 load=load)
     return db.paginate(stmt, page=page, per_page=current_app.config["PUFA_PAGE_SIZE"], error_out=False)
