@@ -166,16 +166,6 @@ def _load_items(ids: list[int], units: dict) -> dict:
                             r.submitted_at) for r in rows}
 
 
-ITEM_OPEN = frozenset(RectificationItem.workflow.definition.open_states)
-
-
-def _item_live(item: LightItem, ladder: str) -> bool:
-    """``ladder in schedule.wanted(item)``, on the item's columns."""
-    if item.status not in ITEM_OPEN or item.due_date is None:
-        return False
-    return ladder == ("rectification_unverified" if item.status == "submitted" else "rectification")
-
-
 MODELS = {"item": RectificationItem, "assessment": UnitAssessment}
 
 
@@ -188,17 +178,19 @@ def _load_orm(object_type: str) -> Callable[[list[int], dict], dict]:
     return load
 
 
-def _orm_live(obj, ladder: str) -> bool:
+def _live(obj, ladder: str) -> bool:
+    """Still chased by this ladder: ``schedule.wanted``, the rule every re-plan follows
+    (a light item has the columns it reads)."""
     return ladder in wanted(obj)
 
 
-KINDS: dict[str, Kind] = {"item": Kind(_load_items, _item_live)}
+KINDS: dict[str, Kind] = {"item": Kind(_load_items, _live)}
 
 
 def kind(object_type: str) -> Kind:
     found = KINDS.get(object_type)
     if found is None and object_type in MODELS:
-        found = KINDS[object_type] = Kind(_load_orm(object_type), _orm_live)
+        found = KINDS[object_type] = Kind(_load_orm(object_type), _live)
     return found
 
 
