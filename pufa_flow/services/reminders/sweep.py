@@ -27,7 +27,7 @@ from ...extensions import db
 from ...clock import utcnow_naive
 from ...models import (Contact, OutboxMessage, RectificationItem, ReminderRun, ReminderSchedule, Unit,
                        UnitAssessment)
-from . import messages, recipients
+from . import bulk, messages, recipients
 from .schedule import wanted
 from .context import aware, naive_utc, policy, workdays
 
@@ -52,10 +52,16 @@ SCHEDULES = ReminderSchedule.__table__
 
 def _insert(dialect: str):
     module = postgresql if dialect == "postgresql" else sqlite
-    # pages of 100 rows: psycopg parses each distinct statement text, and a
-    # 1,000-row page (20,000 parameters) costs it more than the insert itself
+    # (the digest's rows) pages of 100: psycopg parses each distinct statement text
+    # anew when it is long, and a 1,000-row page costs it more than the insert itself
     return module.insert(OutboxMessage.__table__).on_conflict_do_nothing() \
         .execution_options(insertmanyvalues_page_size=100)
+
+
+#: the columns a reminder's outbox row is written with (the sweep, the filing and review chases)
+OUTBOX_COLUMNS = ("key", "channel", "recipient", "recipient_role", "recipient_name", "kind", "local_day",
+                  "object_type", "object_id", "unit_id", "status", "created_at", "send_after", "attempts",
+                  "subject", "body", "html", "template", "variables", "link")
 
 
 def enqueue_rows(outbox: list[dict], lines: list[tuple[str, str]], report, *, dialect: str, dry_run: bool) -> None:
@@ -66,7 +72,7 @@ def enqueue_rows(outbox: list[dict], lines: list[tuple[str, str]], report, *, di
         report.queued += len(outbox)
         return
     if outbox:
-        inserted = set(db.session.scalars(_insert(dialect).returning(OutboxMessage.key), outbox))
+        inserted = set(bulk.insert_ignoring_duplicates(OutboxMessage.__table__, OUTBOX_COLUMNS, outbox, "key"))
         report.lines.extend(line for key, line in lines if key in inserted)
         report.queued += len(inserted)
 
@@ -289,15 +295,12 @@ def sweep(now: datetime, *, dry_run: bool = False) -> SweepReport:
                     lines.append((key, f"{head}{ROLES.get(a.role, a.role)} {a.name} "
                                        f"{CHANNELS.get(a.channel, a.channel)} {a.address}{later}"
                                        + ("（并入次日汇总）" if a.held else "")))
-            moves.append({"_id": row.id, "_next": next_at})
+            moves.append({"id": row.id, "next_at": next_at})
         enqueue_rows(outbox, lines, report, dialect=dialect, dry_run=dry_run)
         if dry_run:
             report.dropped += len(dropped)
             continue
-        if moves:
-            db.session.execute(sa.update(SCHEDULES).where(SCHEDULES.c.id == sa.bindparam("_id"))
-                               .values(next_at=sa.bindparam("_next"), swept_at=now_naive,
-                                       updated_at=utcnow_naive()), moves)
+        bulk.update_by_id(SCHEDULES, ("next_at",), moves, same={"swept_at": now_naive, "updated_at": utcnow_naive()})
         if dropped:
             db.session.execute(sa.delete(SCHEDULES).where(SCHEDULES.c.id.in_(dropped)))
             report.dropped += len(dropped)
