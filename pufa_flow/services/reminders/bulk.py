@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
+from operator import itemgetter
 
 import sqlalchemy as sa
 
@@ -32,7 +33,8 @@ def _converter(column: sa.Column, dialect):
     if isinstance(column.type, sa.JSON):
         serialize = getattr(dialect, "_json_serializer", None) or json.dumps
         # the JSON type stores None as JSON null (none_as_null is off): the same here
-        return lambda value: serialize(value) if not column.type.none_as_null or value is not None else None
+        null = None if column.type.none_as_null else serialize(None)
+        return lambda value: null if value is None else serialize(value)
     process = column.type.dialect_impl(dialect).bind_processor(dialect)
     if dialect.name == "sqlite" and isinstance(column.type, (sa.Date, sa.DateTime)):
         cache: dict = {}  # a batch shares a few times (now, the send times)
@@ -59,8 +61,18 @@ def _unpacked(columns, dialect, param: str) -> tuple[str, str]:
 
 
 def _document(rows: list[dict], columns, dialect) -> str:
-    converters = [(column.key, _converter(column, dialect)) for column in columns]
-    data = [[(convert(row.get(key)) if convert else row.get(key)) for key, convert in converters] for row in rows]
+    keys = [column.key for column in columns]
+    get = itemgetter(*keys) if len(keys) > 1 else (lambda row: (row[keys[0]],))
+    converters = [(i, convert) for i, column in enumerate(columns) if (convert := _converter(column, dialect))]
+    data = []
+    for row in rows:
+        try:
+            values = list(get(row))
+        except KeyError:  # a row without some of the columns: NULL there
+            values = [row.get(key) for key in keys]
+        for i, convert in converters:
+            values[i] = convert(values[i])
+        data.append(values)
     return json.dumps(data, ensure_ascii=False, default=_plain, separators=(",", ":"))
 
 

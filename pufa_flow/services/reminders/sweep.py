@@ -234,6 +234,7 @@ def sweep(now: datetime, *, dry_run: bool = False) -> SweepReport:
     dialect = db.session.get_bind().dialect.name
     units: dict[int, LightUnit] = {}  # bounded by the number of units, not of items
     plans: dict[tuple, tuple] = {}
+    audiences: dict[int, frozenset] = {}  # unit id → the roles on file, per sweep (like ``units``)
     after = None
     while True:
         rows = _due_rows(now_naive, after, dialect, dry_run)
@@ -253,7 +254,9 @@ def sweep(now: datetime, *, dry_run: bool = False) -> SweepReport:
             if item is None or not kind(row.object_type).live(item, row.ladder):
                 dropped.append(row.id)  # closed, submitted, the phase moved on
                 continue
-            audience = frozenset(recipients.audience(item.unit))
+            audience = audiences.get(item.unit_id)
+            if audience is None:
+                audience = audiences[item.unit_id] = frozenset(recipients.audience(item.unit))
             plan_key = (row.ladder, row.anchor, row.swept_at, audience)
             planned = plans.get(plan_key)
             if planned is None:
