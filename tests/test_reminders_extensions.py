@@ -99,7 +99,7 @@ def test_the_sweep_chases_an_item_by_the_rule_every_replan_follows(app):
             expected = schedule.wanted(model)
             assert schedule.wanted(light) == expected, status
             for ladder in ("rectification", "rectification_unverified", "cycle_phase"):
-                assert sweep_module._live(light, ladder) == (ladder in expected), (status, due, ladder)
+                assert sweep_module._live(light, ladder) == expected.get(ladder), (status, due, ladder)
     open_ = RectificationItem(status="in_progress", due_date=date(2026, 11, 20))
     assert schedule.wanted(open_) == {"rectification": date(2026, 11, 20)}
     done = RectificationItem(status="submitted", due_date=date(2026, 11, 20), submitted_at=submitted)
@@ -122,3 +122,27 @@ def test_a_row_left_on_an_old_ladder_is_dropped_not_sent(app, make_unit, office_
     report = sweep(local(2026, 11, 13, 9, 30))
     assert report.queued == 0 and report.dropped == 1
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ReminderSchedule)) == 0
+
+
+def test_a_row_planned_on_an_old_date_is_chased_on_the_rules_date(app, office_user, two_units):
+    """An extension written before re-plans followed it (or by any path that skipped the re-plan):
+    the sweep chases on ``schedule.wanted``'s date, not the row's, and corrects the row."""
+    from helpers import new_cycle
+
+    late, other = two_units
+    with frozen(local(2026, 10, 15, 10)):
+        cycle = new_cycle(office_user, [late, other])
+        workflow.fire(cycle, "start", actor=office_user)
+    db.session.execute(sa.update(UnitAssessment).where(UnitAssessment.unit_id == late.id)
+                       .values(extended_due_on=EXTENDED))
+    db.session.commit()
+    assert _schedule(_assessment(late)).anchor == date(2026, 11, 5)  # stale
+
+    report = sweep(local(2026, 10, 29, 9, 30))  # the old date's before_5
+    assert {m.unit_id for m in rows()} == {other.id} and report.queued == 3
+    db.session.expire_all()
+    row = _schedule(_assessment(late))
+    assert row.anchor == EXTENDED and row.next_at == datetime(2026, 11, 5, 1, 0)
+    sweep(local(2026, 11, 5, 9, 30))
+    theirs = rows(OutboxMessage.unit_id == late.id, OutboxMessage.channel == "email")
+    assert [m.kind for m in theirs] == ["cycle_phase.before_5"] and "2026年11月12日" in theirs[0].body

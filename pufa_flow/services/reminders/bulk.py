@@ -9,6 +9,9 @@ short ones), and SQLAlchemy runs a bind processor per value. Each value is
 first turned into what the column's type would have bound (the SQLite date
 format, a JSON column's text, an enum's checked string), so the rows stored
 are the ones an ordinary INSERT would have stored.
+
+SQLite needs its JSON functions (built in since 3.38, the JSON1 extension
+before) and UPDATE … FROM (3.33, 2020).
 """
 from __future__ import annotations
 

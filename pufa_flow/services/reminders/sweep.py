@@ -114,8 +114,8 @@ class Kind:
     #: ids → {id: object}; each object has .id, .unit_id, .unit (with .contacts),
     #: .object_type, and what messages.words needs
     load: Callable[[list[int], dict], dict]
-    #: (object, ladder) → still chased?
-    live: Callable[[object, str], bool]
+    #: (object, ladder) → the anchor it is chased on now, or None: no longer chased
+    live: Callable[[object, str], date | None]
 
 
 @dataclass(frozen=True)
@@ -184,10 +184,11 @@ def _load_orm(object_type: str) -> Callable[[list[int], dict], dict]:
     return load
 
 
-def _live(obj, ladder: str) -> bool:
-    """Still chased by this ladder: ``schedule.wanted``, the rule every re-plan follows
-    (a light item has the columns it reads)."""
-    return ladder in wanted(obj)
+def _live(obj, ladder: str) -> date | None:
+    """The date this ladder chases the object on, None if it no longer does:
+    ``schedule.wanted``, the rule every re-plan follows (a light item has the
+    columns it reads)."""
+    return wanted(obj).get(ladder)
 
 
 KINDS: dict[str, Kind] = {"item": Kind(_load_items, _live)}
@@ -221,9 +222,10 @@ def sweep(now: datetime, *, dry_run: bool = False) -> SweepReport:
     """Queue what is due at ``now`` (aware, or naive UTC); with ``dry_run`` write nothing.
 
     Set-based: per batch one query for the due rows, a few for their objects,
-    one bulk insert of outbox rows and one executemany moving ``next_at``. The
-    planner is asked once per distinct (ladder, deadline, last sweep, roles on
-    file): a notice's items share their deadline.
+    one INSERT of the outbox rows and one UPDATE moving ``next_at`` (``bulk``:
+    the rows as one JSON parameter). The planner is asked once per distinct
+    (ladder, deadline, last sweep, roles on file): a notice's items share their
+    deadline.
     """
     started = time.monotonic()
     now = aware(now)
@@ -251,17 +253,20 @@ def sweep(now: datetime, *, dry_run: bool = False) -> SweepReport:
         for row in rows:
             report.looked_at += 1
             item = objects.get((row.object_type, row.object_id))
-            if item is None or not kind(row.object_type).live(item, row.ladder):
+            anchor = kind(row.object_type).live(item, row.ladder) if item is not None else None
+            if anchor is None:
                 dropped.append(row.id)  # closed, submitted, the phase moved on
                 continue
+            # a row planned on another date than the rule's (a deadline moved without a
+            # re-plan, a row from before a fix) is chased on the rule's date from now on
             audience = audiences.get(item.unit_id)
             if audience is None:
                 audience = audiences[item.unit_id] = frozenset(recipients.audience(item.unit))
-            plan_key = (row.ladder, row.anchor, row.swept_at, audience)
+            plan_key = (row.ladder, anchor, row.swept_at, audience)
             planned = plans.get(plan_key)
             if planned is None:
                 ladder = pol.ladder(row.ladder)
-                result = sweep_deadline(row.anchor, ladder, calendar, now=now,
+                result = sweep_deadline(anchor, ladder, calendar, now=now,
                                         since=aware(row.swept_at) if row.swept_at else None,
                                         audience=audience, quiet=pol.quiet)
                 # what every object of this plan shares: the rungs due, their send times and line parts
@@ -269,7 +274,7 @@ def sweep(now: datetime, *, dry_run: bool = False) -> SweepReport:
                           f"（{q.not_before.strftime('%m-%d %H:%M')} 后发送）"
                           if q.not_before > q.planned.at and q.not_before > now else "")
                          for q in result.queue]
-                planned = plans[plan_key] = (ladder, queue, next_workday_on_or_after(calendar, row.anchor),
+                planned = plans[plan_key] = (ladder, queue, next_workday_on_or_after(calendar, anchor),
                                              naive_utc(result.next_at) if result.next_at else None)
             ladder, queue, deadline, next_at = planned
             words_cache: dict[tuple, dict] = {}
@@ -298,12 +303,12 @@ def sweep(now: datetime, *, dry_run: bool = False) -> SweepReport:
                     lines.append((key, f"{head}{ROLES.get(a.role, a.role)} {a.name} "
                                        f"{CHANNELS.get(a.channel, a.channel)} {a.address}{later}"
                                        + ("（并入次日汇总）" if a.held else "")))
-            moves.append({"id": row.id, "next_at": next_at})
+            moves.append({"id": row.id, "next_at": next_at, "anchor": anchor})
         enqueue_rows(outbox, lines, report, dialect=dialect, dry_run=dry_run)
         if dry_run:
             report.dropped += len(dropped)
             continue
-        bulk.update_by_id(SCHEDULES, ("next_at",), moves, same={"swept_at": now_naive, "updated_at": utcnow_naive()})
+        bulk.update_by_id(SCHEDULES, ("next_at", "anchor"), moves, same={"swept_at": now_naive, "updated_at": utcnow_naive()})
         if dropped:
             db.session.execute(sa.delete(SCHEDULES).where(SCHEDULES.c.id.in_(dropped)))
             report.dropped += len(dropped)
