@@ -308,7 +308,8 @@ def sweep(now: datetime, *, dry_run: bool = False) -> SweepReport:
         if dry_run:
             report.dropped += len(dropped)
             continue
-        bulk.update_by_id(SCHEDULES, ("next_at", "anchor"), moves, same={"swept_at": now_naive, "updated_at": utcnow_naive()})
+        bulk.update_by_id(SCHEDULES, ("next_at", "anchor"), moves,
+                          same={"swept_at": now_naive, "updated_at": utcnow_naive()})
         if dropped:
             db.session.execute(sa.delete(SCHEDULES).where(SCHEDULES.c.id.in_(dropped)))
             report.dropped += len(dropped)
