@@ -132,7 +132,8 @@ def add_units(cycle: Cycle, unit_ids: list, *, actor) -> int:
 
 
 def extend_deadline(assessment: UnitAssessment, new_due, reason, *, actor) -> UnitAssessment:
-    """A unit's own 自评 deadline, later than the one it has, with a reason; audited."""
+    """A unit's own 自评 deadline, later than the one it has, with a reason; audited; its
+    reminders re-planned on the new date (what was sent before is not sent again)."""
     errors: dict[str, str] = {}
     due = clean_date(new_due, "new_due_date", "延期后的截止日期", errors)
     reason = clean_text(reason, "reason", "延期理由", errors, max_len=500)
@@ -151,6 +152,9 @@ def extend_deadline(assessment: UnitAssessment, new_due, reason, *, actor) -> Un
         assessment.extended_due_on = due
         assessment.extension_reason = reason
         db.session.flush()
+        from . import reminders
+
+        reminders.replan(assessment)  # the unit's 自评 reminders now count from its own date
         audit.record("assessment.extend", "assessment", assessment.id, actor=actor, unit_id=assessment.unit_id,
                      comment=reason, data={"from": before.isoformat() if before else None, "to": due.isoformat()})
     return assessment

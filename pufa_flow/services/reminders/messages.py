@@ -61,8 +61,9 @@ def for_item(item, planned: PlannedReminder, ladder_label: str, effective_deadli
     unverified = planned.kind.startswith("rectification_unverified")
     stage = f"已报送 {planned.offset} 个工作日未验收" if unverified else stage_label(planned.offset)
     subject = f"【普法考评】整改事项{'逾期' if overdue and not unverified else '提醒'}：{short(item.problem)}"
+    link = item_link(item)
     context = {"item": item, "stage": stage, "ladder": ladder_label, "deadline": format_date_cn(effective_deadline),
-               "link": item_link(item), "unit": item.unit, "unverified": unverified, "overdue": overdue}
+               "link": link, "unit": item.unit, "unverified": unverified, "overdue": overdue}
     return {
         "subject": subject[:200],
         "body": render("messages/reminder.txt", context),
@@ -71,7 +72,7 @@ def for_item(item, planned: PlannedReminder, ladder_label: str, effective_deadli
                     ("rectification_overdue" if overdue else "rectification_due"),
         "variables": {"unit": short(item.unit.name if item.unit else ""), "item": short(item.problem),
                       "date": f"{effective_deadline.month}月{effective_deadline.day}日"},
-        "link": item_link(item),
+        "link": link,
     }
 
 

@@ -7,7 +7,8 @@ moves a deadline. It is cheap and idempotent.
 
 A unit's self-assessment (自评) is chased while the cycle is in its
 自评 phase and the unit has not handed it in (pending, or returned to it):
-"cycle_phase", on the phase's due date. A cycle's transition re-plans all
+"cycle_phase", on the phase's due date, or on the unit's own date once the
+office extended it (``extended_due_on``; ``cycles.extend_deadline`` re-plans). A cycle's transition re-plans all
 its assessments at once (set-based: a province has thousands).
 
 A rectification item is chased on its deadline while the unit works on it
@@ -44,18 +45,32 @@ def self_assessment_due(cycle) -> date | None:
     return phase.due_on if phase else None
 
 
+#: an item is chased in these states (the others are closed or cancelled)
+ITEM_OPEN = frozenset(RectificationItem.workflow.definition.open_states)
+
+
 def wanted(obj) -> dict[str, date]:
-    """ladder → anchor date, for an object's current state."""
-    if isinstance(obj, UnitAssessment):
-        due = self_assessment_due(obj.cycle)
+    """ladder → anchor date, for an object's current state: the one rule of who is chased
+    on what date. ``obj`` is a model row, or any object with the same columns and its
+    ``object_type`` (the sweep's light items)."""
+    object_type = getattr(obj, "object_type", None)
+    if object_type == "assessment":
+        due = assessment_due(self_assessment_due(obj.cycle), obj.extended_due_on)
         return {"cycle_phase": due} if due and obj.status in AWAITING_SUBMISSION else {}
-    if isinstance(obj, RectificationItem):
-        if not obj.is_open or obj.due_date is None:
+    if object_type == "item":
+        if obj.status not in ITEM_OPEN or obj.due_date is None:
             return {}
         if obj.status == "submitted":
             return {"rectification_unverified": local_day(obj.submitted_at or utcnow())}
         return {"rectification": obj.due_date}
     return {}
+
+
+def assessment_due(phase_due: date | None, extended_due_on: date | None) -> date | None:
+    """A unit's 自评 deadline while the phase runs: its approved extension, else the phase's date."""
+    if phase_due is None:
+        return None  # not in the 自评 phase: nothing to chase, extended or not
+    return extended_due_on or phase_due
 
 
 def replan(obj, *, now: datetime | None = None, calendar=None) -> None:
@@ -163,18 +178,29 @@ def replan_cycle(cycle, *, now: datetime | None = None, calendar=None) -> None:
     due = self_assessment_due(cycle)
     if due is None:
         return
-    # every role: the sweep checks who is on file when it gets there
-    nxt = next_due(due, policy().ladder("cycle_phase"), calendar or workdays(), after=now)
-    if nxt is None:
+    rows = db.session.execute(sa.select(UnitAssessment.id, UnitAssessment.unit_id, UnitAssessment.extended_due_on)
+                              .where(UnitAssessment.cycle_id == cycle.id,
+                                     UnitAssessment.status.in_(AWAITING_SUBMISSION))).all()
+    if not rows:
         return
-    rows = db.session.execute(sa.select(UnitAssessment.id, UnitAssessment.unit_id).where(
-        UnitAssessment.cycle_id == cycle.id, UnitAssessment.status.in_(AWAITING_SUBMISSION))).all()
-    if rows:
-        stamp = naive_utc(now)
-        db.session.execute(sa.insert(ReminderSchedule.__table__), [
-            {"object_type": "assessment", "object_id": a_id, "ladder": "cycle_phase", "unit_id": unit_id,
-             "anchor": due, "next_at": naive_utc(nxt), "swept_at": stamp, "updated_at": stamp}
-            for a_id, unit_id in rows])
+    # every role: the sweep checks who is on file when it gets there; one plan per
+    # anchor (the phase's date, and each extended unit's own)
+    calendar = calendar or workdays()
+    ladder = policy().ladder("cycle_phase")
+    plans: dict[date, datetime | None] = {}
+    stamp = naive_utc(now)
+    values = []
+    for a_id, unit_id, extended in rows:
+        anchor = assessment_due(due, extended)
+        if anchor not in plans:
+            nxt = next_due(anchor, ladder, calendar, after=now)
+            plans[anchor] = naive_utc(nxt) if nxt else None
+        if plans[anchor] is not None:
+            values.append({"object_type": "assessment", "object_id": a_id, "ladder": "cycle_phase",
+                           "unit_id": unit_id, "anchor": anchor, "next_at": plans[anchor], "swept_at": stamp,
+                           "updated_at": stamp})
+    if values:
+        db.session.execute(sa.insert(ReminderSchedule.__table__), values)
 
 
 def replan_all(*, now: datetime | None = None, batch: int = 1000) -> int:

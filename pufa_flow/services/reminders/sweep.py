@@ -27,7 +27,7 @@ from ...extensions import db
 from ...clock import utcnow_naive
 from ...models import (Contact, OutboxMessage, RectificationItem, ReminderRun, ReminderSchedule, Unit,
                        UnitAssessment)
-from . import messages, recipients
+from . import bulk, messages, recipients
 from .schedule import wanted
 from .context import aware, naive_utc, policy, workdays
 
@@ -52,10 +52,16 @@ SCHEDULES = ReminderSchedule.__table__
 
 def _insert(dialect: str):
     module = postgresql if dialect == "postgresql" else sqlite
-    # pages of 100 rows: psycopg parses each distinct statement text, and a
-    # 1,000-row page (20,000 parameters) costs it more than the insert itself
+    # (the digest's rows) pages of 100: psycopg parses each distinct statement text
+    # anew when it is long, and a 1,000-row page costs it more than the insert itself
     return module.insert(OutboxMessage.__table__).on_conflict_do_nothing() \
         .execution_options(insertmanyvalues_page_size=100)
+
+
+#: the columns a reminder's outbox row is written with (the sweep, the filing and review chases)
+OUTBOX_COLUMNS = ("key", "channel", "recipient", "recipient_role", "recipient_name", "kind", "local_day",
+                  "object_type", "object_id", "unit_id", "status", "created_at", "send_after", "attempts",
+                  "subject", "body", "html", "template", "variables", "link")
 
 
 def enqueue_rows(outbox: list[dict], lines: list[tuple[str, str]], report, *, dialect: str, dry_run: bool) -> None:
@@ -66,7 +72,7 @@ def enqueue_rows(outbox: list[dict], lines: list[tuple[str, str]], report, *, di
         report.queued += len(outbox)
         return
     if outbox:
-        inserted = set(db.session.scalars(_insert(dialect).returning(OutboxMessage.key), outbox))
+        inserted = set(bulk.insert_ignoring_duplicates(OutboxMessage.__table__, OUTBOX_COLUMNS, outbox, "key"))
         report.lines.extend(line for key, line in lines if key in inserted)
         report.queued += len(inserted)
 
@@ -108,8 +114,8 @@ class Kind:
     #: ids → {id: object}; each object has .id, .unit_id, .unit (with .contacts),
     #: .object_type, and what messages.words needs
     load: Callable[[list[int], dict], dict]
-    #: (object, ladder) → still chased?
-    live: Callable[[object, str], bool]
+    #: (object, ladder) → the anchor it is chased on now, or None: no longer chased
+    live: Callable[[object, str], date | None]
 
 
 @dataclass(frozen=True)
@@ -166,16 +172,6 @@ def _load_items(ids: list[int], units: dict) -> dict:
                             r.submitted_at) for r in rows}
 
 
-ITEM_OPEN = frozenset(RectificationItem.workflow.definition.open_states)
-
-
-def _item_live(item: LightItem, ladder: str) -> bool:
-    """``ladder in schedule.wanted(item)``, on the item's columns."""
-    if item.status not in ITEM_OPEN or item.due_date is None:
-        return False
-    return ladder == ("rectification_unverified" if item.status == "submitted" else "rectification")
-
-
 MODELS = {"item": RectificationItem, "assessment": UnitAssessment}
 
 
@@ -188,17 +184,20 @@ def _load_orm(object_type: str) -> Callable[[list[int], dict], dict]:
     return load
 
 
-def _orm_live(obj, ladder: str) -> bool:
-    return ladder in wanted(obj)
+def _live(obj, ladder: str) -> date | None:
+    """The date this ladder chases the object on, None if it no longer does:
+    ``schedule.wanted``, the rule every re-plan follows (a light item has the
+    columns it reads)."""
+    return wanted(obj).get(ladder)
 
 
-KINDS: dict[str, Kind] = {"item": Kind(_load_items, _item_live)}
+KINDS: dict[str, Kind] = {"item": Kind(_load_items, _live)}
 
 
 def kind(object_type: str) -> Kind:
     found = KINDS.get(object_type)
     if found is None and object_type in MODELS:
-        found = KINDS[object_type] = Kind(_load_orm(object_type), _orm_live)
+        found = KINDS[object_type] = Kind(_load_orm(object_type), _live)
     return found
 
 
@@ -223,9 +222,10 @@ def sweep(now: datetime, *, dry_run: bool = False) -> SweepReport:
     """Queue what is due at ``now`` (aware, or naive UTC); with ``dry_run`` write nothing.
 
     Set-based: per batch one query for the due rows, a few for their objects,
-    one bulk insert of outbox rows and one executemany moving ``next_at``. The
-    planner is asked once per distinct (ladder, deadline, last sweep, roles on
-    file): a notice's items share their deadline.
+    one INSERT of the outbox rows and one UPDATE moving ``next_at`` (``bulk``:
+    the rows as one JSON parameter). The planner is asked once per distinct
+    (ladder, deadline, last sweep, roles on file): a notice's items share their
+    deadline.
     """
     started = time.monotonic()
     now = aware(now)
@@ -236,6 +236,7 @@ def sweep(now: datetime, *, dry_run: bool = False) -> SweepReport:
     dialect = db.session.get_bind().dialect.name
     units: dict[int, LightUnit] = {}  # bounded by the number of units, not of items
     plans: dict[tuple, tuple] = {}
+    audiences: dict[int, frozenset] = {}  # unit id → the roles on file, per sweep (like ``units``)
     after = None
     while True:
         rows = _due_rows(now_naive, after, dialect, dry_run)
@@ -252,15 +253,20 @@ def sweep(now: datetime, *, dry_run: bool = False) -> SweepReport:
         for row in rows:
             report.looked_at += 1
             item = objects.get((row.object_type, row.object_id))
-            if item is None or not kind(row.object_type).live(item, row.ladder):
+            anchor = kind(row.object_type).live(item, row.ladder) if item is not None else None
+            if anchor is None:
                 dropped.append(row.id)  # closed, submitted, the phase moved on
                 continue
-            audience = frozenset(recipients.audience(item.unit))
-            plan_key = (row.ladder, row.anchor, row.swept_at, audience)
+            # a row planned on another date than the rule's (a deadline moved without a
+            # re-plan, a row from before a fix) is chased on the rule's date from now on
+            audience = audiences.get(item.unit_id)
+            if audience is None:
+                audience = audiences[item.unit_id] = frozenset(recipients.audience(item.unit))
+            plan_key = (row.ladder, anchor, row.swept_at, audience)
             planned = plans.get(plan_key)
             if planned is None:
                 ladder = pol.ladder(row.ladder)
-                result = sweep_deadline(row.anchor, ladder, calendar, now=now,
+                result = sweep_deadline(anchor, ladder, calendar, now=now,
                                         since=aware(row.swept_at) if row.swept_at else None,
                                         audience=audience, quiet=pol.quiet)
                 # what every object of this plan shares: the rungs due, their send times and line parts
@@ -268,7 +274,7 @@ def sweep(now: datetime, *, dry_run: bool = False) -> SweepReport:
                           f"（{q.not_before.strftime('%m-%d %H:%M')} 后发送）"
                           if q.not_before > q.planned.at and q.not_before > now else "")
                          for q in result.queue]
-                planned = plans[plan_key] = (ladder, queue, next_workday_on_or_after(calendar, row.anchor),
+                planned = plans[plan_key] = (ladder, queue, next_workday_on_or_after(calendar, anchor),
                                              naive_utc(result.next_at) if result.next_at else None)
             ladder, queue, deadline, next_at = planned
             words_cache: dict[tuple, dict] = {}
@@ -297,15 +303,13 @@ def sweep(now: datetime, *, dry_run: bool = False) -> SweepReport:
                     lines.append((key, f"{head}{ROLES.get(a.role, a.role)} {a.name} "
                                        f"{CHANNELS.get(a.channel, a.channel)} {a.address}{later}"
                                        + ("（并入次日汇总）" if a.held else "")))
-            moves.append({"_id": row.id, "_next": next_at})
+            moves.append({"id": row.id, "next_at": next_at, "anchor": anchor})
         enqueue_rows(outbox, lines, report, dialect=dialect, dry_run=dry_run)
         if dry_run:
             report.dropped += len(dropped)
             continue
-        if moves:
-            db.session.execute(sa.update(SCHEDULES).where(SCHEDULES.c.id == sa.bindparam("_id"))
-                               .values(next_at=sa.bindparam("_next"), swept_at=now_naive,
-                                       updated_at=utcnow_naive()), moves)
+        bulk.update_by_id(SCHEDULES, ("next_at", "anchor"), moves,
+                          same={"swept_at": now_naive, "updated_at": utcnow_naive()})
         if dropped:
             db.session.execute(sa.delete(SCHEDULES).where(SCHEDULES.c.id.in_(dropped)))
             report.dropped += len(dropped)
