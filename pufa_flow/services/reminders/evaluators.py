@@ -33,6 +33,7 @@ from ...extensions import db
 from ...models import (
     Cycle, CycleAssignment, FieldFindings, PanelScore, ReminderSchedule, UnitAssessment, User,
 )
+from ...models.outbox import outbox_key
 from .context import aware, naive_utc, policy, workdays
 from .messages import stage_label
 
@@ -138,9 +139,9 @@ def chase(row: ReminderSchedule, cycle: Cycle, *, now: datetime, calendar) -> tu
                 continue  # no email or mobile on an account: the inbox is where they are reached
             w = words(cycle, role, units, p, deadline)
             address = f"user:{user.id}"
-            key = f"{OBJECT_TYPE}:{cycle.id}:{p.kind}:{p.day.isoformat()}:{p.channel}:{address}"
+            key = outbox_key(OBJECT_TYPE, cycle.id, p.kind, p.day.isoformat(), p.channel, address)
             outbox.append({
-                "key": key[:200], "channel": "in_app", "recipient": address, "recipient_role": role,
+                "key": key, "channel": "in_app", "recipient": address, "recipient_role": role,
                 "recipient_name": user.label[:50], "kind": p.kind, "local_day": p.day,
                 "object_type": OBJECT_TYPE, "object_id": cycle.id, "unit_id": None, "status": "pending",
                 "created_at": now_naive, "send_after": naive_utc(queued.not_before), "attempts": 0,

@@ -32,6 +32,7 @@ from notifications.policy import CHANNELS, ROLES, PlannedReminder, next_due, swe
 from ...clock import format_date_cn, utcnow
 from ...extensions import db
 from ...models import Filing, FilingType, ReminderSchedule, Unit
+from ...models.outbox import outbox_key
 from . import recipients
 from .context import aware, local_day, naive_utc, policy, workdays
 from .messages import stage_label
@@ -118,9 +119,9 @@ def chase(row: ReminderSchedule, ft: FilingType, *, now: datetime, calendar, pre
             message = None
             for a in recipients.addresses(unit, p.recipient, p.channel, prefs):
                 message = message or words(ft, unit, p, deadline)
-                key = f"{OBJECT_TYPE}:{ft.id}:{unit.id}:{p.kind}:{p.day.isoformat()}:{a.channel}:{a.address}"
+                key = outbox_key(OBJECT_TYPE, ft.id, unit.id, p.kind, p.day.isoformat(), a.channel, a.address)
                 out.outbox.append({
-                    "key": key[:200], "channel": a.channel, "recipient": a.address, "recipient_role": a.role,
+                    "key": key, "channel": a.channel, "recipient": a.address, "recipient_role": a.role,
                     "recipient_name": a.name[:50], "kind": p.kind, "local_day": p.day,
                     "object_type": OBJECT_TYPE, "object_id": ft.id, "unit_id": unit.id,
                     "status": "held" if a.held else "pending", "created_at": now_naive,

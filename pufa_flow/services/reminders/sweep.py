@@ -27,6 +27,7 @@ from ...extensions import db
 from ...clock import utcnow_naive
 from ...models import (Contact, OutboxMessage, RectificationItem, ReminderRun, ReminderSchedule, Unit,
                        UnitAssessment)
+from ...models.outbox import outbox_key
 from . import bulk, messages, recipients
 from .schedule import wanted
 from .context import aware, naive_utc, policy, workdays
@@ -287,7 +288,7 @@ def sweep(now: datetime, *, dry_run: bool = False) -> SweepReport:
                     words = words_cache[(p.kind, p.offset)] = messages.words(item, p, ladder.label, deadline)
                 head = f"{at_text} {_label(item)} {p.kind} → "
                 for a in addresses:
-                    key = f"{row.object_type}:{item.id}:{p.kind}:{p.day.isoformat()}:{a.channel}:{a.address}"[:200]
+                    key = outbox_key(row.object_type, item.id, p.kind, p.day.isoformat(), a.channel, a.address)
                     outbox.append({
                         "key": key, "channel": a.channel, "recipient": a.address, "recipient_role": a.role,
                         "recipient_name": a.name[:50], "kind": p.kind, "local_day": p.day,
