@@ -57,7 +57,6 @@ class OutboxMessage(db.Model):
                  postgresql_where=sa.text("status = 'sending'")),
         sa.UniqueConstraint("object_type", "object_id", "recipient", "channel", "kind", "local_day",
                             name="uq_outbox_messages_reminder"),
-        sa.Index("ix_outbox_object", "object_type", "object_id"),
     )
     scope_column = "unit_id"
 
