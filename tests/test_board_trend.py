@@ -150,3 +150,20 @@ def test_closed_on_time_or_late_at_the_local_midnight(app, make_unit, make_user,
             workflow.fire(item, "verify", actor=office_user)
     with app.test_request_context():
         assert board.closed_split(office_user) == (1, 1)
+
+
+def test_todays_point_in_the_figures_is_the_live_count(app, make_unit, make_user, office_user):
+    """``figures`` takes today's trend point from its totals pass: it must equal counting the day itself,
+    items waiting for the office's verification included in the overdue line."""
+    unit = make_unit("区司法局")
+    ua = make_user("unit", unit=unit)
+    a, b, c = three_due_friday(office_user, unit)
+    issue(office_user, unit, date(2026, 11, 10), ["2026-12-30"])  # open, not due
+    with clock.frozen(noon(date(2026, 11, 20))), app.test_request_context():
+        workflow.fire(a, "acknowledge", actor=ua)
+        workflow.fire(a, "submit", actor=ua, data={"measures": "已整改"})  # late, the office's turn
+        workflow.fire(b, "cancel", actor=office_user, comment="重复事项")
+        for user in (office_user, ua):
+            got = board.figures(user)["trend"][-1]
+            assert (got["week_end"], got["open"], got["overdue"]) == ("2026-11-20", 3, 2)
+            assert board._count_day(date(2026, 11, 20), user) == (3, 2)

@@ -321,16 +321,20 @@ def forget_past_days() -> None:
     db.session.execute(sa.delete(OverdueDay))
 
 
-def trend(user, on: date | None = None, weeks: int = 12) -> list[dict]:
+def trend(user, on: date | None = None, weeks: int = 12, *, counts: dict | None = None) -> list[dict]:
     """Open and overdue items at the end of each of the last ``weeks`` weeks (the week ending ``on`` last).
 
     Days that are over come from ``past_days`` (for the users who see every item); the others, today's
-    as a rule, are counted live.
+    as a rule, are counted live. Today's figure is the totals' when ``counts`` (``_counts`` for today)
+    is given: open now, and overdue now whoever holds the ball (the office's waiting items too).
     """
     on = on or today()
     ends = [on - timedelta(days=7 * k) for k in range(weeks - 1, -1, -1)]
     current = today()
     known = past_days([d for d in ends if d < current]) if _sees_every_item(user) else {}
+    if counts is not None and on == current:
+        now = dict(zip(NAMES, counts["totals"]))
+        known[current] = (now["open"], now["overdue"] + now["waiting_overdue"])
     live = [d for d in ends if d not in known]
     known.update({day: _count_day(day, user) for day in live} if len(live) == 1 else
                  zip(live, _count_days(live, user) if live else []))
@@ -344,5 +348,5 @@ def figures(user, on: date | None = None, *, with_trend: bool = True, sort: str 
            "by_notice": by_notice(user, on), "by_inspection": by_inspection(user, on),
            "by_category": by_category(user, on, counts=counts), "by_age": by_age(user, on, counts=counts)}
     if with_trend:
-        out["trend"] = trend(user, on)
+        out["trend"] = trend(user, on, counts=counts)
     return out
