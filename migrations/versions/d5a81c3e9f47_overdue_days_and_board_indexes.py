@@ -27,7 +27,8 @@ def upgrade():
     )
     with op.batch_alter_table('rectification_items', schema=None) as batch_op:
         batch_op.create_index('ix_items_notice_status_due', ['notice_id', 'status', 'due_date'], unique=False)
-        batch_op.create_index('ix_items_status_due_closed', ['status', 'due_date', 'closed_at'], unique=False)
+        batch_op.create_index('ix_items_status_due_closed', ['status', 'due_date', 'closed_at', 'notice_id', 'unit_id'],
+                              unique=False)
         batch_op.create_index('ix_items_status_category_due', ['status', 'category', 'due_date'], unique=False)
 
 
