@@ -58,3 +58,58 @@ def test_the_locking_lookup_returns_the_row(make_unit, make_user, office_user):
     assert get_visible(RectificationItem, item.id, make_user("unit", unit), for_update=True) is item
     with pytest.raises(NotFound):
         get_visible(RectificationItem, item.id, make_user("unit", make_unit()), for_update=True)
+
+
+def test_a_unit_reading_an_item_already_loaded_asks_the_database_nothing(make_unit, make_user, office_user):
+    """``can_read`` decides a unit's own rows from the loaded object: pages check it per row,
+    so a query here would be one per row listed."""
+    import sqlalchemy as sa
+
+    unit = make_unit()
+    item = new_notice(office_user, unit, n_items=1).items[0]
+    own, stranger = make_user("unit", unit), make_user("unit", make_unit())
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        verdicts = (can_read(own, item), can_read(stranger, item), can_write(own, item))
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+    assert verdicts == (True, False, True)
+    assert statements == []
+
+
+def test_who_may_see_a_unit(make_unit, make_user, office_user):
+    """``can_see_unit`` (filings ask it before reading a unit's deadlines): the unit itself, the
+    evaluators and panel members assigned to it, the office and the leaders; nobody else."""
+    from helpers import assign, new_cycle
+
+    from pufa_flow.models.scoping import can_see_unit
+
+    own, other = make_unit(), make_unit()
+    cycle = new_cycle(office_user, [own, other])
+    evaluator, panel = make_user("evaluator"), make_user("panel")
+    assign(evaluator, cycle, [own])
+    unit_user = make_user("unit", own)
+    assert (can_see_unit(unit_user, own.id), can_see_unit(unit_user, other.id)) == (True, False)
+    assert (can_see_unit(evaluator, own.id), can_see_unit(evaluator, other.id)) == (True, False)
+    assert (can_see_unit(panel, own.id), can_see_unit(panel, other.id)) == (False, False)
+    assert can_see_unit(office_user, other.id) is True and can_see_unit(make_user("viewer"), other.id) is True
+    assert can_see_unit(AnonymousUserMixin(), own.id) is False
+
+
+def test_a_refused_write_says_why_in_chinese(make_unit, make_user, office_user):
+    from pufa_flow.errors import Forbidden
+    from pufa_flow.models.scoping import check_write
+
+    unit = make_unit()
+    item = new_notice(office_user, unit, n_items=1).items[0]
+    with pytest.raises(Forbidden) as info:
+        check_write(make_user("viewer"), item)
+    assert info.value.message == "当前角色只能查阅，不能修改"
+    with pytest.raises(NotFound) as info:
+        check_write(make_user("unit", make_unit()), item)
+    assert info.value.message == "未找到该记录"
+    assert check_write(make_user("unit", unit), item) is None and check_write(office_user, item) is None
