@@ -113,3 +113,29 @@ def test_a_refused_write_says_why_in_chinese(make_unit, make_user, office_user):
         check_write(make_user("unit", make_unit()), item)
     assert info.value.message == "未找到该记录"
     assert check_write(make_user("unit", unit), item) is None and check_write(office_user, item) is None
+
+
+def test_an_object_already_loaded_is_judged_by_its_models_own_rule(make_unit, make_user, office_user):
+    """``can_read`` on a cycle or a panel sheet uses the rules for cycles and sheets, not the role's
+    default (a cycle has no unit column: the default would let every unit read every cycle)."""
+    from helpers import assign, new_cycle
+
+    from pufa_flow.models import PanelScore
+    from pufa_flow.services import workflow
+
+    part, other = make_unit(), make_unit()
+    taking_part = new_cycle(office_user, [part])
+    workflow.fire(taking_part, "start", actor=office_user)
+    draft = new_cycle(office_user, [part], name="2027年度普法责任制考评", year=2027)
+    elsewhere = new_cycle(office_user, [other], name="2025年度普法责任制考评", year=2025)
+    workflow.fire(elsewhere, "start", actor=office_user)
+    unit_user, evaluator, member = make_user("unit", part), make_user("evaluator"), make_user("panel")
+    assign(evaluator, taking_part, [part])
+    assign(member, taking_part, [part])
+    assert [can_read(unit_user, c) for c in (taking_part, draft, elsewhere)] == [True, False, False]
+    assert [can_read(evaluator, c) for c in (taking_part, draft, elsewhere)] == [True, False, False]
+    sheet = PanelScore(assessment_id=taking_part.assessments.one().id, user_id=member.id, unit_id=part.id,
+                       cycle_id=taking_part.id, total=0)
+    db.session.add(sheet)
+    db.session.commit()
+    assert [can_read(u, sheet) for u in (member, unit_user, evaluator, office_user)] == [True, False, False, True]
