@@ -14,8 +14,9 @@ with only the tests given, stopping at the first failure:
 
 One line per mutant in ``--out``: name, killed/survived/timeout, seconds, the
 first failing test. SQLite runs fork from a parent that imported the app once;
-PostgreSQL runs start a new interpreter each (tests/conftest.py keeps one
-throw-away database per pytest session in a module global).
+PostgreSQL runs (and ``--fresh`` ones) start a new interpreter each: tests/conftest.py
+keeps one throw-away database per pytest session in a module global, and code run at
+import time (``scoping._panel_rules``) only meets its mutant in a new interpreter.
 """
 from __future__ import annotations
 
@@ -70,6 +71,9 @@ def main() -> None:
     parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--out", required=True)
     parser.add_argument("--timeout", type=float, default=400)
+    parser.add_argument("--fresh", action="store_true",
+                        help="a new interpreter per mutant on SQLite too: for code run at import time "
+                             "(a fork from an imported app never sees those mutants)")
     parser.add_argument("tests", nargs="+", help="test files or node ids, relative to the project")
     args = parser.parse_args()
     names = [line.strip() for line in sys.stdin if line.strip()]
@@ -78,12 +82,13 @@ def main() -> None:
     sys.path.insert(0, MUTANTS)
     os.environ["PUFA_TEST_BACKENDS"] = args.backend
     os.nice(10)
-    if args.backend == "sqlite":
+    forked = args.backend == "sqlite" and not args.fresh
+    if forked:
         import pufa_flow  # once, in the parent
 
         assert pufa_flow.__file__.startswith(MUTANTS), f"not the mutated package: {pufa_flow.__file__}"
     log = os.path.join(MUTANTS, "run_mutants.log")
-    run = _forked if args.backend == "sqlite" else _subprocess
+    run = _forked if forked else _subprocess
     for name in names:
         started = time.monotonic()
         rc = run(name, args.tests, log, args.timeout)

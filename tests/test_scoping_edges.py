@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+import sqlalchemy as sa
 from flask_login import AnonymousUserMixin
 from helpers import new_notice
 
@@ -63,8 +64,6 @@ def test_the_locking_lookup_returns_the_row(make_unit, make_user, office_user):
 def test_a_unit_reading_an_item_already_loaded_asks_the_database_nothing(make_unit, make_user, office_user):
     """``can_read`` decides a unit's own rows from the loaded object: pages check it per row,
     so a query here would be one per row listed."""
-    import sqlalchemy as sa
-
     unit = make_unit()
     item = new_notice(office_user, unit, n_items=1).items[0]
     own, stranger = make_user("unit", unit), make_user("unit", make_unit())
@@ -138,4 +137,66 @@ def test_an_object_already_loaded_is_judged_by_its_models_own_rule(make_unit, ma
                        cycle_id=taking_part.id, total=0)
     db.session.add(sheet)
     db.session.commit()
-    assert [can_read(u, sheet) for u in (member, unit_user, evaluator, office_user)] == [True, False, False, True]
+    colleague = make_user("panel")  # on the same panel: writes their own sheet, reads no one else's
+    assign(colleague, taking_part, [part])
+    assert [can_read(u, sheet) for u in (member, colleague, unit_user, evaluator, office_user)] == [
+        True, False, False, False, True]
+
+
+def test_an_assignment_in_one_cycle_shows_that_cycles_assessment_not_the_units_others(make_unit, make_user,
+                                                                                         office_user):
+    """Evaluators examine (cycle, unit) pairs: assigned to a unit this year, they do not read its
+    assessment of another year, nor another unit's assessment of this year."""
+    from helpers import assign, new_cycle
+
+    from pufa_flow.models import UnitAssessment
+
+    unit, neighbour = make_unit(), make_unit()
+    this_year = new_cycle(office_user, [unit, neighbour])
+    last_year = new_cycle(office_user, [unit], name="2025年度普法责任制考评", year=2025)
+    evaluator = make_user("evaluator")
+    assign(evaluator, this_year, [unit])
+    seen = db.session.scalars(visible(UnitAssessment, evaluator)).all()
+    assert [(a.cycle_id, a.unit_id) for a in seen] == [(this_year.id, unit.id)]
+    assert last_year.assessments.one() not in seen
+
+
+def test_a_plain_lookup_does_not_wait_for_a_writer_and_the_locking_one_does(backend, make_unit, make_user,
+                                                                              office_user):
+    """Pages read with ``get_visible``; only a writer asks for the row lock (``for_update``)."""
+    if backend != "postgresql":
+        pytest.skip("row locks are PostgreSQL's; SQLite has one writer at a time")
+    from sqlalchemy.exc import OperationalError
+
+    unit = make_unit()
+    item = new_notice(office_user, unit, n_items=1).items[0]
+    unit_user = make_user("unit", unit)
+    table = RectificationItem.__table__
+    with db.engine.connect() as other:
+        other.execute(sa.select(table.c.id).where(table.c.id == item.id).with_for_update())  # a writer at work
+        db.session.execute(sa.text("SET LOCAL lock_timeout = '1s'"))
+        assert get_visible(RectificationItem, item.id, unit_user) is item
+        with pytest.raises(OperationalError, match="lock timeout"):
+            get_visible(RectificationItem, item.id, unit_user, for_update=True)
+        db.session.rollback()
+        other.rollback()
+
+
+def test_a_panel_member_taken_off_a_unit_no_longer_reads_their_sheet_on_it(make_unit, make_user, office_user):
+    from helpers import assign, new_cycle
+
+    from pufa_flow.models import CycleAssignment, PanelScore
+
+    unit = make_unit()
+    cycle = new_cycle(office_user, [unit])
+    member = make_user("panel")
+    assign(member, cycle, [unit])
+    sheet = PanelScore(assessment_id=cycle.assessments.one().id, user_id=member.id, unit_id=unit.id,
+                       cycle_id=cycle.id, total=0)
+    db.session.add(sheet)
+    db.session.commit()
+    assert db.session.scalars(visible(PanelScore, member)).all() == [sheet]
+    db.session.execute(sa.delete(CycleAssignment).where(CycleAssignment.user_id == member.id))
+    db.session.commit()
+    assert db.session.scalars(visible(PanelScore, member)).all() == []
+    assert not can_read(member, sheet)
