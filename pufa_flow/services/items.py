@@ -316,12 +316,17 @@ class BulkRefused(AppError):
 
     def __init__(self, action: str, refusals: list[dict]):
         self.action, self.refusals = action, refusals
-        statuses = {r["status"] for r in refusals}
-        self.status = next((s for s in BULK_STATUS_ORDER if s in statuses), max(statuses))
         self.summary = f"{len(refusals)} 条整改事项不能{BULK_ACTIONS[action]}"
         listed = "；".join(r["message"] for r in refusals[:_REFUSALS_SHOWN])
         more = f"；另有 {len(refusals) - _REFUSALS_SHOWN} 条" if len(refusals) > _REFUSALS_SHOWN else ""
         super().__init__(f"{self.summary}：{listed}{more}", details={"action": action, "refused": refusals})
+
+
+    @property
+    def status(self) -> int:
+        """The HTTP status: the first of BULK_STATUS_ORDER among the items' refusals."""
+        statuses = {r["status"] for r in self.refusals}
+        return next((s for s in BULK_STATUS_ORDER if s in statuses), max(statuses))
 
 
 def _refusal(item_id: int, exc: Exception) -> dict:
