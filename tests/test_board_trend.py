@@ -2,7 +2,7 @@
 cancelled in different weeks, and the overdue line moving with each week's working-day cutoff."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -167,3 +167,86 @@ def test_todays_point_in_the_figures_is_the_live_count(app, make_unit, make_user
             got = board.figures(user)["trend"][-1]
             assert (got["week_end"], got["open"], got["overdue"]) == ("2026-11-20", 3, 2)
             assert board._count_day(date(2026, 11, 20), user) == (3, 2)
+
+
+# -- closed on time / late: the closings up to yesterday kept in closed_days, today's judged live --
+def closed_kept(app):
+    from pufa_flow.extensions import db
+    from pufa_flow.models import ClosedDay
+
+    return {r.day: (r.on_time, r.late) for r in db.session.scalars(sa.select(ClosedDay))}
+
+
+def close(item, ua, office, at: datetime):
+    with clock.frozen(at):
+        workflow.fire(item, "acknowledge", actor=ua)
+        workflow.fire(item, "submit", actor=ua, data={"measures": "已整改"})
+        workflow.fire(item, "verify", actor=office)
+
+
+def test_closings_up_to_yesterday_are_kept_and_today_is_judged_live(app, make_unit, make_user, office_user):
+    from pufa_flow.extensions import db
+    from pufa_flow.models import ClosedDay
+
+    unit = make_unit("区司法局")
+    ua = make_user("unit", unit=unit)
+    a, b, c = three_due_friday(office_user, unit)  # due Fri 6 Nov
+    close(a, ua, office_user, noon(date(2026, 11, 5)))  # on time
+    close(b, ua, office_user, noon(date(2026, 11, 10)))  # late
+    with clock.frozen(noon(date(2026, 11, 20))), app.test_request_context():
+        assert board.closed_split(office_user) == (1, 1)
+        assert closed_kept(app) == {date(2026, 11, 19): (1, 1)}
+        # the kept row is read, not recounted
+        db.session.execute(sa.update(ClosedDay).values(on_time=7))
+        assert board.closed_split(office_user) == (7, 1)
+        db.session.execute(sa.update(ClosedDay).values(on_time=1))
+    close(c, ua, office_user, noon(date(2026, 11, 20)))  # late, today: live
+    with clock.frozen(noon(date(2026, 11, 20)) + timedelta(hours=1)), app.test_request_context():
+        assert board.closed_split(office_user) == (1, 2)
+        assert closed_kept(app) == {date(2026, 11, 19): (1, 1)}
+    with clock.frozen(noon(date(2026, 11, 23))), app.test_request_context():
+        # the next board after 20 Nov ended adds its closing to a new row
+        assert board.closed_split(office_user) == (1, 2)
+        assert closed_kept(app) == {date(2026, 11, 19): (1, 1), date(2026, 11, 22): (1, 2)}
+        assert board.totals(office_user)["closed_late"] == 2
+
+
+def test_a_calendar_change_recounts_the_closings(app, make_unit, make_user, office_user):
+    from pufa_flow.services import holidays
+
+    unit = make_unit("区司法局")
+    ua = make_user("unit", unit=unit)
+    a, _, _ = three_due_friday(office_user, unit)  # due Fri 6 Nov
+    close(a, ua, office_user, noon(date(2026, 11, 9)))  # Monday: late
+    with clock.frozen(noon(date(2026, 11, 20))), app.test_request_context():
+        assert board.closed_split(office_user) == (0, 1)
+        # 6 Nov made a day off: the deadline moves to Monday 9 Nov, so the closing was on time
+        holidays.set_range(date(2026, 11, 6), date(2026, 11, 6), "holiday", "测试", actor=office_user)
+        assert closed_kept(app) == {}
+        assert board.closed_split(office_user) == (1, 0)
+
+
+def test_a_unit_judges_its_own_closings_and_keeps_nothing(app, make_unit, make_user, office_user):
+    unit, other = make_unit("区司法局"), make_unit("区教育局")
+    ua, uo = make_user("unit", unit=unit), make_user("unit", unit=other)
+    (a,) = issue(office_user, unit, date(2026, 11, 2), ["2026-11-06"])
+    (b,) = issue(office_user, other, date(2026, 11, 2), ["2026-11-06"])
+    close(a, ua, office_user, noon(date(2026, 11, 5)))
+    close(b, uo, office_user, noon(date(2026, 11, 10)))
+    with clock.frozen(noon(date(2026, 11, 20))), app.test_request_context():
+        assert board.closed_split(ua) == (1, 0)
+        assert closed_kept(app) == {}
+        assert board.closed_split(office_user) == (1, 1)
+
+
+def test_a_clock_set_back_judges_every_closing(app, make_unit, make_user, office_user):
+    """A kept row later than yesterday (the clock went back) is not used: nothing is counted twice."""
+    unit = make_unit("区司法局")
+    ua = make_user("unit", unit=unit)
+    a, b, _ = three_due_friday(office_user, unit)
+    close(a, ua, office_user, noon(date(2026, 11, 5)))
+    with clock.frozen(noon(date(2026, 11, 20))), app.test_request_context():
+        assert board.closed_split(office_user) == (1, 0)
+    close(b, ua, office_user, noon(date(2026, 11, 10)))
+    with clock.frozen(noon(date(2026, 11, 12))), app.test_request_context():
+        assert board.closed_split(office_user) == (1, 1)

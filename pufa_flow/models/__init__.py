@@ -12,8 +12,8 @@ from .panel import PANEL_SHEET_STATES, FieldFindings, PanelScore
 from .org import CONTACT_ROLES, UNIT_KINDS, Contact, Unit
 from .outbox import CHANNELS as CHANNELS_OUTBOX, OUTBOX_STATES, InboxRead, OutboxAttempt, OutboxMessage
 from .reminders import PREFERENCE_MODES, ROBOT_PLATFORMS, RobotHook, ReminderPolicySetting, ReminderPreference, ReminderRun, ReminderSchedule
-from .rectification import (EXTENSION_STATUSES, ITEM_CATEGORIES, NOTICE_SOURCES, Inspection, ItemExtension,
-                            ItemNote, Notice, OverdueDay, RectificationItem, inspection_units)
+from .rectification import (EXTENSION_STATUSES, ITEM_CATEGORIES, NOTICE_SOURCES, ClosedDay, Inspection,
+                            ItemExtension, ItemNote, Notice, OverdueDay, RectificationItem, inspection_units)
 from .users import ROLES, ApiToken, User
 from .results import (COMMENDATION_KINDS, QUOTA_KINDS, Commendation, EvaluationOpinion, GradeAdjustment,
                       GradingRules)
@@ -30,7 +30,7 @@ def check_bindings() -> None:
 
 __all__ = [
     "AFFILIATIONS", "ASSIGNMENT_ROLES", "EvaluationTeam", "PanelProfile", "SampleDraw", "TeamMember", "TeamUnit", "ApiToken", "Attachment", "AuditEvent", "AuditLogIsAppendOnly", "CONTACT_ROLES", "Contact", "Cycle", "CycleAssignment",
-    "CyclePhase", "FILING_CODES", "FILING_KINDS", "Filing", "FilingType", "FilingTypeUnit", "FRAMEWORK_KINDS", "FrameworkVersion", "SelfAssessment", "EXTENSION_STATUSES", "GRADES", "ITEM_CATEGORIES", "Inspection", "ItemExtension", "ItemNote", "NOTICE_SOURCES", "Notice", "OverdueDay", "OutboxMessage", "OutboxAttempt", "InboxRead",
+    "CyclePhase", "FILING_CODES", "FILING_KINDS", "Filing", "FilingType", "FilingTypeUnit", "FRAMEWORK_KINDS", "FrameworkVersion", "SelfAssessment", "EXTENSION_STATUSES", "GRADES", "ITEM_CATEGORIES", "Inspection", "ItemExtension", "ItemNote", "NOTICE_SOURCES", "Notice", "OverdueDay", "ClosedDay", "OutboxMessage", "OutboxAttempt", "InboxRead",
     "ReminderRun", "ReminderSchedule", "ReminderPreference", "PREFERENCE_MODES",
     "PHASES", "ROLES", "RectificationItem", "STATEFUL_MODELS", "UNIT_KINDS", "Unit",
     "UnitAssessment", "User", "WorkdayOverride", "WorkdayYear", "check_bindings", "inspection_units",

@@ -284,3 +284,24 @@ class OverdueDay(db.Model):
     overdue: Mapped[int] = mapped_column(sa.Integer, nullable=False)
     #: when the figures were counted (UTC)
     computed_at: Mapped[datetime] = mapped_column(sa.DateTime, nullable=False, default=utcnow_naive)
+
+
+class ClosedDay(db.Model):
+    """How many items were closed (销号) on time and late up to the end of one past day, kept so the
+    board judges only the closings since then (today's, as a rule) instead of every closed item.
+
+    The row of the latest day is the one read; the next board after a day ends adds that day's
+    closings to it in a new row. Closed is final, so what was counted never changes, except when the
+    working-day calendar does (deadlines move): that deletes the rows, and the next board counts again.
+    """
+    __tablename__ = "closed_days"
+    __table_args__ = (sa.CheckConstraint("on_time >= 0 AND late >= 0", name="figures_counted"),)
+
+    #: the local (Asia/Shanghai) date through whose end the closings are counted
+    day: Mapped[date] = mapped_column(sa.Date, primary_key=True, autoincrement=False)
+    #: items closed by then on or before their effective deadline
+    on_time: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    #: items closed by then after it
+    late: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    #: when the figures were counted (UTC)
+    computed_at: Mapped[datetime] = mapped_column(sa.DateTime, nullable=False, default=utcnow_naive)

@@ -18,7 +18,7 @@ from flask import current_app
 
 from ..clock import local_zone
 from ..extensions import db
-from ..models import ITEM_CATEGORIES, Inspection, Notice, OverdueDay, RectificationItem, Unit
+from ..models import ITEM_CATEGORIES, ClosedDay, Inspection, Notice, OverdueDay, RectificationItem, Unit
 from ..models.base import utcnow_naive
 from ..models.scoping import rule_for, scope
 from .calendar import calendar, today
@@ -99,15 +99,61 @@ def _late_from(dues) -> dict:
 def closed_split(user) -> tuple[int, int]:
     """(closed on time, closed late), judged with the calendar.
 
+    For the users who see every item, the closings up to the end of yesterday come from ``closed_days``
+    (counted once, when first needed after a day ends) and only the ones since are judged now.
+    """
+    if not _sees_every_item(user):
+        return _judge_closed(user)
+    yesterday = today() - timedelta(days=1)
+    kept = db.session.scalars(sa.select(ClosedDay).order_by(ClosedDay.day.desc()).limit(1)).first()
+    if kept is not None and kept.day > yesterday:  # the clock went back (a test, a fixed server clock)
+        return _judge_closed(user)
+    if kept is None or kept.day < yesterday:
+        on_time, late = _judge_closed(user, since=_day_end(kept.day) if kept else None, until=_day_end(yesterday))
+        base = (on_time + (kept.on_time if kept else 0), late + (kept.late if kept else 0))
+        _keep_closed(yesterday, *base)
+    else:
+        base = (kept.on_time, kept.late)
+    on_time, late = _judge_closed(user, since=_day_end(yesterday))
+    return base[0] + on_time, base[1] + late
+
+
+def _day_end(day: date) -> datetime:
+    """The moment ``day`` ends (its local midnight), naive UTC as stored."""
+    zone = local_zone(current_app.config["PUFA_TIMEZONE"])
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone).astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def _keep_closed(day: date, on_time: int, late: int) -> None:
+    """Insert the count through ``day``; one another request kept meanwhile is left as it is."""
+    insert = _dialect_insert()
+    with transaction():
+        db.session.execute(insert(ClosedDay).values(day=day, on_time=on_time, late=late, computed_at=utcnow_naive())
+                           .on_conflict_do_nothing(index_elements=["day"]))
+
+
+def _dialect_insert():
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
+
+
+def _judge_closed(user, *, since: datetime | None = None, until: datetime | None = None) -> tuple[int, int]:
+    """(on time, late) of the items closed in [since, until) (either end open when None).
+
     SQLite: the closed items' distinct due dates (an index range), each given its late-from moment, then one
     count joined to that small table (index-only; ~6x faster than grouping by the local closing day, which
     SQLite computes per row with date()). PostgreSQL: one GROUP BY (due date, local closing day) over the
     closed items, judged here (one pass; the join takes two, ~3x slower on a table not yet vacuumed).
     """
+    when = [I.status == "closed", I.closed_at.is_not(None), *([I.closed_at >= since] if since else []),
+            *([I.closed_at < until] if until else [])]
     if db.session.get_bind().dialect.name == "postgresql":
         zone = current_app.config["PUFA_TIMEZONE"]
         day = sa.cast(sa.func.timezone(zone, sa.func.timezone("UTC", I.closed_at)), sa.Date)
-        stmt = _scoped(sa.select(I.due_date, day, sa.func.count()).where(I.status == "closed", I.closed_at.is_not(None))
+        stmt = _scoped(sa.select(I.due_date, day, sa.func.count()).where(*when)
                        .group_by(I.due_date, day), user)
         cal = calendar()
         on_time = late = 0
@@ -117,7 +163,7 @@ def closed_split(user) -> tuple[int, int]:
             else:
                 on_time += n
         return on_time, late
-    dues = db.session.scalars(_scoped(sa.select(I.due_date).distinct().where(I.status == "closed"), user)).all()
+    dues = db.session.scalars(_scoped(sa.select(I.due_date).distinct().where(*when), user)).all()
     if not dues:
         return 0, 0
     total = late = 0
@@ -127,7 +173,7 @@ def closed_split(user) -> tuple[int, int]:
                           name="deadlines").data(deadlines[start:start + 1000]).cte()  # SQLite: as a CTE
         stmt = _scoped(sa.select(sa.func.count(), sa.func.count().filter(I.closed_at >= table.c.late_from))
                        .select_from(table).join(I, I.due_date == table.c.due)
-                       .where(I.status == "closed", I.closed_at.is_not(None)), user)
+                       .where(*when), user)
         n, k = db.session.execute(stmt).one()
         total, late = total + n, late + k
     return total - late, late
@@ -268,8 +314,7 @@ def _count_days(days: list[date], user=None) -> list[tuple[int, int]]:
 
 def _open_at_end_of(day: date):
     """(the moment ``day`` ends, naive UTC; SQL for "not closed or cancelled before that moment")."""
-    zone = local_zone(current_app.config["PUFA_TIMEZONE"])
-    at = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone).astimezone(timezone.utc).replace(tzinfo=None)
+    at = _day_end(day)
     return at, sa.or_(sa.and_(I.closed_at.is_(None), I.status != "cancelled"), _ended() >= at)
 
 
@@ -308,17 +353,16 @@ def past_days(days: list[date]) -> dict[date, tuple[int, int]]:
 def _keep(counted: dict[date, tuple[int, int]]) -> None:
     """Insert the days' figures; a day another request kept meanwhile is left as it is."""
     rows = [{"day": d, "open": o, "overdue": k, "computed_at": utcnow_naive()} for d, (o, k) in counted.items()]
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+    insert = _dialect_insert()
     with transaction():
         db.session.execute(insert(OverdueDay).values(rows).on_conflict_do_nothing(index_elements=["day"]))
 
 
 def forget_past_days() -> None:
-    """The calendar changed: every kept day's cutoff may have moved. Part of the caller's transaction."""
+    """The calendar changed: every kept day's cutoff, and closed item's deadline, may have moved. Part of
+    the caller's transaction."""
     db.session.execute(sa.delete(OverdueDay))
+    db.session.execute(sa.delete(ClosedDay))
 
 
 def trend(user, on: date | None = None, weeks: int = 12, *, counts: dict | None = None) -> list[dict]:
