@@ -27,7 +27,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 
 from . import datagen
-from .context import Result
+from .context import Result, settle
 
 TARGET_MS = 150
 TARGET_RATIO = 2.0
@@ -128,18 +128,6 @@ def _import_workbook(rows: int, unit_names: list[str]) -> bytes:
     return buffer.getvalue()
 
 
-def _settle(db) -> None:
-    """Statistics and the visibility map, as autovacuum keeps them on a database in use: measured
-    straight after a bulk load, PostgreSQL plans without statistics and every index-only scan visits
-    the table (both the app's queries and the raw SQL)."""
-    if db.engine.dialect.name == "postgresql":
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(sa.text("VACUUM ANALYZE"))
-    else:
-        db.session.execute(sa.text("ANALYZE"))
-        db.session.commit()
-
-
 def run(ctx) -> list[Result]:
     results = []
     units, items = ctx.size(5_000, 500), ctx.size(200_000, 20_000)
@@ -154,7 +142,7 @@ def run(ctx) -> list[Result]:
 
             started = time.perf_counter()
             counts = _populate(db.session, units, items)
-            _settle(db)
+            settle(db)
             ctx.log(f"rectification data [{backend}]: {counts} in {time.perf_counter() - started:.1f} s")
             office = db.session.scalars(sa.select(User).where(User.role == "office")).first()
             headers = {"Authorization": f"Bearer {issue_token(office, name='bench')}"}

@@ -31,6 +31,8 @@ from datetime import date, datetime, timedelta, timezone
 
 import sqlalchemy as sa
 
+from .context import settle
+
 NAME = "reminders"
 SH_NOW = datetime(2026, 11, 13, 1, 5, tzinfo=timezone.utc)  # 09:05 in Shanghai, a Friday
 DUE_ANCHOR = date(2026, 11, 20)  # five working days later: before_5 is due now
@@ -76,12 +78,7 @@ def _build(db, n_items: int, every: int, log) -> int:
         db.session.execute(sa.insert(ReminderSchedule.__table__), schedules)
         db.session.commit()
         log(f"reminders: {ids[-1]:,} items written")
-    if db.engine.dialect.name == "postgresql":
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(sa.text("VACUUM ANALYZE"))
-    else:
-        db.session.execute(sa.text("ANALYZE"))
-        db.session.commit()
+    settle(db)
     return due
 
 

@@ -61,6 +61,18 @@ class Result:
         return out
 
 
+def settle(db) -> None:
+    """Statistics and the visibility map after a bulk load, as autovacuum keeps them on a database in
+    use: without them PostgreSQL plans blind and every index-only scan visits the table (for the app's
+    queries and a baseline's alike)."""
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(sa.text("VACUUM ANALYZE"))
+    else:
+        db.session.execute(sa.text("ANALYZE"))
+        db.session.commit()
+
+
 def _fast_commit(dbapi_connection, connection_record) -> None:
     cursor = dbapi_connection.cursor()
     if type(dbapi_connection).__module__.startswith("sqlite3"):
