@@ -22,6 +22,7 @@ from ..models import ITEM_CATEGORIES, ClosedDay, Inspection, Notice, OverdueDay,
 from ..models.base import utcnow_naive
 from ..models.scoping import rule_for, scope
 from .calendar import calendar, today
+from . import upsert
 from .items import AGE_BUCKETS, age_bucket_range
 from .transaction import transaction
 
@@ -90,10 +91,8 @@ def totals(user, on: date | None = None, *, counts: dict | None = None) -> dict:
 def _late_from(dues) -> dict:
     """due date → the first moment (naive UTC) a closing counts as late: the local midnight after its
     effective deadline."""
-    zone = local_zone(current_app.config["PUFA_TIMEZONE"])
     cal = calendar()
-    return {due: datetime.combine(cal.effective_deadline(due) + timedelta(days=1), time(0), tzinfo=zone)
-            .astimezone(timezone.utc).replace(tzinfo=None) for due in dues}
+    return {due: _day_end(cal.effective_deadline(due)) for due in dues}
 
 
 def closed_split(user) -> tuple[int, int]:
@@ -125,19 +124,16 @@ def _day_end(day: date) -> datetime:
 
 
 def _keep_closed(day: date, on_time: int, late: int) -> None:
-    """Insert the count through ``day``; one another request kept meanwhile is left as it is."""
-    insert = _dialect_insert()
+    _keep_days(ClosedDay, [{"day": day, "on_time": on_time, "late": late}])
+
+
+def _keep_days(model, rows: list[dict]) -> None:
+    """Insert kept days' figures in their own transaction; a day another request kept meanwhile is left
+    as it is."""
+    now = utcnow_naive()
     with transaction():
-        db.session.execute(insert(ClosedDay).values(day=day, on_time=on_time, late=late, computed_at=utcnow_naive())
+        db.session.execute(upsert.insert(model).values([{**r, "computed_at": now} for r in rows])
                            .on_conflict_do_nothing(index_elements=["day"]))
-
-
-def _dialect_insert():
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
 
 
 def _judge_closed(user, *, since: datetime | None = None, until: datetime | None = None) -> tuple[int, int]:
@@ -285,9 +281,7 @@ def _count_days(days: list[date], user=None) -> list[tuple[int, int]]:
     """
     n_days = len(days)
     cal = calendar()
-    zone = local_zone(current_app.config["PUFA_TIMEZONE"])
-    ats = [datetime.combine(end + timedelta(days=1), time(0), tzinfo=zone).astimezone(timezone.utc)
-           .replace(tzinfo=None) for end in days]
+    ats = [_day_end(end) for end in days]
     cutoffs = [cal.overdue_cutoff(end) for end in days]
     ended = _ended()
     created_b = _bucket(I.created_at, ats)  # open from this day on
@@ -351,11 +345,7 @@ def past_days(days: list[date]) -> dict[date, tuple[int, int]]:
 
 
 def _keep(counted: dict[date, tuple[int, int]]) -> None:
-    """Insert the days' figures; a day another request kept meanwhile is left as it is."""
-    rows = [{"day": d, "open": o, "overdue": k, "computed_at": utcnow_naive()} for d, (o, k) in counted.items()]
-    insert = _dialect_insert()
-    with transaction():
-        db.session.execute(insert(OverdueDay).values(rows).on_conflict_do_nothing(index_elements=["day"]))
+    _keep_days(OverdueDay, [{"day": d, "open": o, "overdue": k} for d, (o, k) in counted.items()])
 
 
 def forget_past_days() -> None:

@@ -326,7 +326,7 @@ class BulkRefused(AppError):
     def status(self) -> int:
         """The HTTP status: the first of BULK_STATUS_ORDER among the items' refusals."""
         statuses = {r["status"] for r in self.refusals}
-        return next((s for s in BULK_STATUS_ORDER if s in statuses), max(statuses))
+        return next(s for s in BULK_STATUS_ORDER if s in statuses)
 
 
 def _refusal(item_id: int, exc: Exception) -> dict:

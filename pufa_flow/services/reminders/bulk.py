@@ -135,6 +135,6 @@ def update_by_id(table: sa.Table, columns: tuple[str, ...], rows: list[dict], *,
         sets = [f"{quote(c.name)} = {extract(i, c)}" for i, c in enumerate(cols) if i > 0]
         sets += [f"{quote(name)} = :{name}" for name in sorted(same)]
         stmt = _statements[key] = sa.text(
-            f"UPDATE {table.name} SET {', '.join(sets)} FROM {source} WHERE {table.name}.id = {extract(0, cols[0])}")
-        stmt = _statements[key] = stmt.bindparams(*[sa.bindparam(name, type_=table.c[name].type) for name in same])
+            f"UPDATE {table.name} SET {', '.join(sets)} FROM {source} WHERE {table.name}.id = {extract(0, cols[0])}"
+        ).bindparams(*[sa.bindparam(name, type_=table.c[name].type) for name in same])
     db.session.execute(stmt, {"rows": _document(rows, cols, dialect), **same})

@@ -26,16 +26,17 @@ from markupsafe import escape
 
 from notifications.calendar import next_workday_on_or_after
 from notifications.channels.sms import short
-from notifications.policy import CHANNELS, ROLES, PlannedReminder, next_due, sweep_deadline
+from notifications.policy import CHANNELS, ROLES, PlannedReminder, sweep_deadline
 
 from ...clock import format_date_cn, utcnow
 from ...extensions import db
 from ...models import (
-    Cycle, CycleAssignment, FieldFindings, PanelScore, ReminderSchedule, UnitAssessment, User,
+    Cycle, CycleAssignment, FieldFindings, PanelScore, ReminderSchedule, Unit, UnitAssessment, User,
 )
 from ...models.outbox import outbox_key
 from .context import aware, naive_utc, policy, workdays
 from .messages import stage_label
+from .schedule import advance, keep_row
 
 OBJECT_TYPE = "cycle"
 LADDER = "cycle_review"
@@ -55,24 +56,7 @@ def review_due(cycle: Cycle) -> date | None:
 
 def replan(cycle: Cycle, *, now: datetime | None = None, calendar=None) -> None:
     """The cycle's review row in step with its state and the phase's due date."""
-    now = aware(now or utcnow())
-    row = db.session.scalars(sa.select(ReminderSchedule).where(
-        ReminderSchedule.object_type == OBJECT_TYPE, ReminderSchedule.object_id == cycle.id,
-        ReminderSchedule.ladder == LADDER)).one_or_none()
-    due = review_due(cycle)
-    if due is None:
-        if row is not None:
-            db.session.delete(row)
-        return
-    if row is not None and row.anchor == due:
-        return
-    nxt = next_due(due, policy().ladder(LADDER), calendar or workdays(), after=now)
-    if row is None:
-        row = ReminderSchedule(object_type=OBJECT_TYPE, object_id=cycle.id, ladder=LADDER, unit_id=None)
-        db.session.add(row)
-    row.anchor = due
-    row.next_at = naive_utc(nxt) if nxt else None
-    row.swept_at = naive_utc(now)
+    keep_row(OBJECT_TYPE, cycle.id, LADDER, review_due(cycle), now=aware(now or utcnow()), calendar=calendar)
 
 
 def pending(cycle_id: int) -> dict[tuple[int, str], list[str]]:
@@ -82,22 +66,17 @@ def pending(cycle_id: int) -> dict[tuple[int, str], list[str]]:
     submitted = sa.select(PanelScore.id).where(PanelScore.assessment_id == a.id,
                                                PanelScore.user_id == CycleAssignment.user_id,
                                                PanelScore.status == "submitted").exists()
-    panel = (sa.select(CycleAssignment.user_id, a.unit_id)
+    panel = (sa.select(CycleAssignment.user_id, Unit.name)
              .join(a, sa.and_(a.cycle_id == CycleAssignment.cycle_id, a.unit_id == CycleAssignment.unit_id))
              .where(CycleAssignment.cycle_id == cycle_id, CycleAssignment.role == "panel",
                     a.status.in_(UNSCORED), ~submitted))
     recorded = sa.select(FieldFindings.assessment_id).where(FieldFindings.assessment_id == a.id).exists()
-    evaluator = (sa.select(CycleAssignment.user_id, a.unit_id)
+    evaluator = (sa.select(CycleAssignment.user_id, Unit.name)
                  .join(a, sa.and_(a.cycle_id == CycleAssignment.cycle_id, a.unit_id == CycleAssignment.unit_id))
                  .where(CycleAssignment.cycle_id == cycle_id, CycleAssignment.role == "evaluator", ~recorded))
-    from ...models import Unit
-
-    names = {}
     for role, stmt in (("panel", panel), ("evaluator", evaluator)):
-        for user_id, unit_id in db.session.execute(stmt.order_by(a.unit_id)).all():
-            if unit_id not in names:
-                names[unit_id] = db.session.get(Unit, unit_id).name
-            out[(user_id, role)].append(names[unit_id])
+        for user_id, name in db.session.execute(stmt.join(Unit, Unit.id == a.unit_id).order_by(a.unit_id)).all():
+            out[(user_id, role)].append(name)
     return dict(out)
 
 
@@ -147,7 +126,7 @@ def chase(row: ReminderSchedule, cycle: Cycle, *, now: datetime, calendar) -> tu
                 "created_at": now_naive, "send_after": naive_utc(queued.not_before), "attempts": 0,
                 "subject": w["subject"], "body": w["body"], "html": None, "template": None, "variables": None,
                 "link": w["link"]})
-            lines.append((key[:200], f"{p.at.strftime('%Y-%m-%d %H:%M')} {cycle.name} {p.kind} → "
+            lines.append((key, f"{p.at.strftime('%Y-%m-%d %H:%M')} {cycle.name} {p.kind} → "
                                      f"{ROLES.get(role, role)} {user.label} {CHANNELS['in_app']} {address}"
                                      f"（待办 {len(units)} 个单位）"))
     return outbox, lines
@@ -173,8 +152,6 @@ def sweep(now: datetime, report, *, dry_run: bool = False) -> None:
         enqueue_rows(outbox, lines, report, dialect=dialect, dry_run=dry_run)
         if dry_run:
             continue
-        nxt = next_due(row.anchor, policy().ladder(LADDER), calendar, after=now)
-        row.next_at = naive_utc(nxt) if nxt else None
-        row.swept_at = now_naive
+        advance(row, calendar, now=now)
     if not dry_run:
         db.session.commit()

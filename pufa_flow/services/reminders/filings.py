@@ -27,7 +27,7 @@ from sqlalchemy.orm import selectinload
 
 from notifications.calendar import next_workday_on_or_after
 from notifications.channels.sms import short
-from notifications.policy import CHANNELS, ROLES, PlannedReminder, next_due, sweep_deadline
+from notifications.policy import CHANNELS, ROLES, PlannedReminder, sweep_deadline
 
 from ...clock import format_date_cn, utcnow
 from ...extensions import db
@@ -36,6 +36,7 @@ from ...models.outbox import outbox_key
 from . import recipients
 from .context import aware, local_day, naive_utc, policy, workdays
 from .messages import stage_label
+from .schedule import advance, keep_row
 
 OBJECT_TYPE = "filing_type"
 LADDER = "filing"
@@ -43,19 +44,7 @@ LADDER = "filing"
 
 def replan_type(ft: FilingType, *, now: datetime | None = None, calendar=None) -> None:
     """Keep the type's next-reminder row on its due date (created, or moved when the date changes)."""
-    now = aware(now or utcnow())
-    row = db.session.scalars(sa.select(ReminderSchedule).where(
-        ReminderSchedule.object_type == OBJECT_TYPE, ReminderSchedule.object_id == ft.id,
-        ReminderSchedule.ladder == LADDER)).one_or_none()
-    if row is not None and row.anchor == ft.due_date:
-        return
-    nxt = next_due(ft.due_date, policy().ladder(LADDER), calendar or workdays(), after=now)
-    if row is None:
-        row = ReminderSchedule(object_type=OBJECT_TYPE, object_id=ft.id, ladder=LADDER, unit_id=None)
-        db.session.add(row)
-    row.anchor = ft.due_date
-    row.next_at = naive_utc(nxt) if nxt else None
-    row.swept_at = naive_utc(now)
+    keep_row(OBJECT_TYPE, ft.id, LADDER, ft.due_date, now=aware(now or utcnow()), calendar=calendar)
     db.session.flush()
 
 
@@ -98,6 +87,8 @@ def words(ft: FilingType, unit: Unit, planned: PlannedReminder, deadline: date) 
 class Chased:
     outbox: list[dict]
     lines: list[tuple[str, str]]
+    #: how many units still owe the type
+    owing: int = 0
 
 
 def chase(row: ReminderSchedule, ft: FilingType, *, now: datetime, calendar, prefs_for=recipients.preferences,
@@ -110,7 +101,7 @@ def chase(row: ReminderSchedule, ft: FilingType, *, now: datetime, calendar, pre
     units = owing_units(ft)
     prefs = prefs_for(u.id for u in units)
     deadline = next_workday_on_or_after(calendar, ft.due_date)
-    out = Chased([], [])
+    out = Chased([], [], owing=len(units))
     for unit in units:
         result = sweep_deadline(ft.due_date, ladder, calendar, now=now, since=since,
                                 audience=recipients.audience(unit), quiet=pol.quiet)
@@ -161,12 +152,10 @@ def sweep(now: datetime, report, *, dry_run: bool = False) -> None:
         enqueue_rows(chased.outbox, chased.lines, report, dialect=dialect, dry_run=dry_run)
         if dry_run:
             continue
-        if not chased.outbox and ft.year < this_year and not owing_units(ft):
+        if not chased.outbox and ft.year < this_year and not chased.owing:
             report.dropped += 1
             db.session.delete(row)  # the year is over and nobody owes it: the chase ends
             continue
-        nxt = next_due(ft.due_date, policy().ladder(LADDER), calendar, after=now)
-        row.next_at = naive_utc(nxt) if nxt else None
-        row.swept_at = now_naive
+        advance(row, calendar, now=now)
     if not dry_run:
         db.session.commit()

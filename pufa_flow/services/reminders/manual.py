@@ -14,18 +14,20 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy.dialects import postgresql, sqlite
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from notifications.channels.sms import short
 
 from ...clock import format_date_cn, to_local, utcnow
 from ...extensions import db
-from ...models import OutboxMessage
+from ...models import OutboxMessage, Unit
 from ...models.outbox import outbox_key
 from ..calendar import calendar, item_working_days_overdue
-from . import recipients
+from ..transition_notices import object_link
+from . import bulk, recipients
 from .context import naive_utc
-from .messages import item_link
+from .sweep import OUTBOX_COLUMNS
 
 KIND = "manual.remind"
 #: who hears an office 催办: the unit's inbox, its liaisons and its leaders in charge
@@ -55,11 +57,11 @@ def _words(item, comment: str | None) -> dict:
     deadline = calendar().effective_deadline(item.due_date)
     late = item_working_days_overdue(item)
     stage = f"已逾期 {late} 个工作日" if late else f"整改时限为 {format_date_cn(deadline)}"
-    link = item_link(item)
+    link = object_link(item)
     unit = item.unit.name if item.unit else ""
     body = (f"{unit}：普法办催办整改事项“{item.problem if len(item.problem) <= 60 else item.problem[:59] + '…'}”（{stage}），请抓紧整改并在系统中报送整改情况。"
             + (f"\n普法办留言：{comment}" if comment else "") + f"\n查看详情：{link}")
-    return {"subject": f"【普法考评】普法办催办：{short(item.problem)}"[:200], "body": body, "link": link,
+    return {"subject": f"【普法考评】普法办催办：{short(item.problem)}", "body": body, "link": link,
             "template": "rectification_overdue" if late else "rectification_due",
             "variables": {"unit": short(unit), "item": short(item.problem),
                           "date": f"{deadline.month}月{deadline.day}日"}}
@@ -71,9 +73,9 @@ def remind(items, *, comment: str | None = None, now: datetime | None = None) ->
     now_naive = naive_utc(now)
     day = to_local(now, current_app.config["PUFA_TIMEZONE"]).date()
     prefs = recipients.preferences(item.unit_id for item in items)
-    dialect = db.session.get_bind().dialect.name
-    insert = (postgresql if dialect == "postgresql" else sqlite).insert(OutboxMessage.__table__)
-    insert = insert.on_conflict_do_nothing().returning(OutboxMessage.object_id)
+    # the units' contacts in one query, not one per unit as each item's recipients are listed
+    db.session.scalars(sa.select(Unit).where(Unit.id.in_({item.unit_id for item in items}))
+                       .options(selectinload(Unit.contacts))).all()
     result = RemindResult({item.id: 0 for item in items})
     rows = []
     for item in items:
@@ -95,8 +97,7 @@ def remind(items, *, comment: str | None = None, now: datetime | None = None) ->
                         "send_after": now_naive, "attempts": 0, "subject": words["subject"], "body": words["body"],
                         "html": None, "template": words["template"] if a.channel == "sms" else None,
                         "variables": words["variables"] if a.channel == "sms" else None, "link": words["link"]})
-    if rows:
-        for object_id in db.session.scalars(insert, rows):
-            result.queued[object_id] += 1
+    for object_id in bulk.insert_ignoring_duplicates(OutboxMessage.__table__, OUTBOX_COLUMNS, rows, "object_id"):
+        result.queued[object_id] += 1
     return result
 

@@ -10,6 +10,7 @@ from notifications.channels.sms import short
 from notifications.policy import PlannedReminder
 
 from ...clock import format_date_cn
+from ..transition_notices import object_link
 
 
 def render(name: str, context: dict) -> str:
@@ -27,10 +28,6 @@ def stage_label(offset: int) -> str:
     return f"逾期 {offset} 个工作日"
 
 
-def item_link(item) -> str:
-    return f"{current_app.config.get('PUFA_BASE_URL', '')}/items/{item.id}"
-
-
 def words(obj, planned: PlannedReminder, ladder_label: str, effective_deadline: date) -> dict:
     """The outbox columns for one planned reminder of an item or a self-assessment."""
     if obj.object_type == "assessment":
@@ -41,7 +38,7 @@ def words(obj, planned: PlannedReminder, ladder_label: str, effective_deadline: 
 def for_assessment(assessment, planned: PlannedReminder, ladder_label: str, effective_deadline: date) -> dict:
     overdue = planned.offset > 0
     cycle = assessment.cycle
-    link = f"{current_app.config.get('PUFA_BASE_URL', '')}/cycles/assessments/{assessment.id}"
+    link = object_link(assessment)
     context = {"assessment": assessment, "cycle": cycle, "unit": assessment.unit, "stage": stage_label(planned.offset),
                "deadline": format_date_cn(effective_deadline), "link": link, "overdue": overdue}
     return {
@@ -61,7 +58,7 @@ def for_item(item, planned: PlannedReminder, ladder_label: str, effective_deadli
     unverified = planned.kind.startswith("rectification_unverified")
     stage = f"已报送 {planned.offset} 个工作日未验收" if unverified else stage_label(planned.offset)
     subject = f"【普法考评】整改事项{'逾期' if overdue and not unverified else '提醒'}：{short(item.problem)}"
-    link = item_link(item)
+    link = object_link(item)
     context = {"item": item, "stage": stage, "ladder": ladder_label, "deadline": format_date_cn(effective_deadline),
                "link": link, "unit": item.unit, "unverified": unverified, "overdue": overdue}
     return {

@@ -66,6 +66,33 @@ def wanted(obj) -> dict[str, date]:
     return {}
 
 
+def keep_row(object_type: str, object_id: int, ladder: str, anchor: date | None, *, now: datetime,
+             calendar=None) -> None:
+    """The one next-reminder row of a chase kept on ``anchor`` (a filing type's, a cycle's review work):
+    created, moved when the date changes, left alone when it has not; ``anchor`` None deletes it."""
+    row = db.session.scalars(sa.select(ReminderSchedule).where(
+        ReminderSchedule.object_type == object_type, ReminderSchedule.object_id == object_id,
+        ReminderSchedule.ladder == ladder)).one_or_none()
+    if anchor is None:
+        if row is not None:
+            db.session.delete(row)
+        return
+    if row is not None and row.anchor == anchor:
+        return
+    if row is None:
+        row = ReminderSchedule(object_type=object_type, object_id=object_id, ladder=ladder, unit_id=None)
+        db.session.add(row)
+    row.anchor = anchor
+    advance(row, calendar or workdays(), now=now)
+
+
+def advance(row: ReminderSchedule, calendar, *, now: datetime) -> None:
+    """Move the row to its ladder's next rung after ``now`` (none left: no next_at), swept at ``now``."""
+    nxt = next_due(row.anchor, policy().ladder(row.ladder), calendar, after=now)
+    row.next_at = naive_utc(nxt) if nxt else None
+    row.swept_at = naive_utc(now)
+
+
 def assessment_due(phase_due: date | None, extended_due_on: date | None) -> date | None:
     """A unit's 自评 deadline while the phase runs: its approved extension, else the phase's date."""
     if phase_due is None:

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
 from notifications.calendar import next_workday_on_or_after
@@ -28,6 +27,7 @@ from ...clock import utcnow_naive
 from ...models import (Contact, OutboxMessage, RectificationItem, ReminderRun, ReminderSchedule, Unit,
                        UnitAssessment)
 from ...models.outbox import outbox_key
+from .. import upsert
 from . import bulk, messages, recipients
 from .schedule import wanted
 from .context import aware, naive_utc, policy, workdays
@@ -52,10 +52,9 @@ SCHEDULES = ReminderSchedule.__table__
 
 
 def _insert(dialect: str):
-    module = postgresql if dialect == "postgresql" else sqlite
     # (the digest's rows) pages of 100: psycopg parses each distinct statement text
     # anew when it is long, and a 1,000-row page costs it more than the insert itself
-    return module.insert(OutboxMessage.__table__).on_conflict_do_nothing() \
+    return upsert.insert(OutboxMessage.__table__).on_conflict_do_nothing() \
         .execution_options(insertmanyvalues_page_size=100)
 
 
